@@ -1,0 +1,70 @@
+/** @module The wiring: builds the platform from its parts. The only place where parts meet; everything else receives what it needs. */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.ts';
+import { EventIngest } from './ingest/event-ingest.ts';
+import { ObservationIngest } from './ingest/observation-ingest.ts';
+import type { Caller } from './registry/access.ts';
+import { callerOfKey, installBootstrapKey } from './store/access.repository.ts';
+import { type Database, openDatabase } from './store/database.ts';
+import { migrateToLatest } from './store/migrate.ts';
+import { ObservationRepository } from './store/observation.repository.ts';
+import { installReferenceData } from './store/reference-data.ts';
+import { buildHttpServer, type HttpServer } from './server/http-server.ts';
+
+/** What the HTTP edge, the CLI and the demo use: the database and the services over it. */
+export interface Services {
+  readonly database: Database;
+  readonly globalOrganisationId: number;
+  readonly access: { callerOfKey(key: string): Promise<Caller | undefined> };
+  readonly observations: ObservationRepository;
+  readonly observationIngest: ObservationIngest;
+  readonly eventIngest: EventIngest;
+}
+
+export interface Platform {
+  readonly services: Services;
+  readonly server: HttpServer;
+  close(): Promise<void>;
+}
+
+/** A day of clock skew is tolerated; further in the future is a sender's error. */
+const MAX_FUTURE_MS = 86_400_000;
+
+/** Opens storage, brings the schema and reference data up to date, and installs the bootstrap admin key. */
+export async function createServices(config: Config, database?: Database): Promise<Services> {
+  const db = database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await migrateToLatest(db);
+  const globalOrganisationId = await installReferenceData(db.db);
+  if (config.adminKey) await installBootstrapKey(db.db, globalOrganisationId, config.adminKey);
+  const observations = new ObservationRepository(db);
+  const limits = { maxBatchRows: config.maxBatchRows, maxFutureMs: MAX_FUTURE_MS };
+  return {
+    database: db,
+    globalOrganisationId,
+    access: { callerOfKey: (key) => callerOfKey(db.db, key) },
+    observations,
+    observationIngest: new ObservationIngest(db, observations, limits),
+    eventIngest: new EventIngest(db, limits),
+  };
+}
+
+export async function createPlatform(
+  config: Config,
+  logger: FastifyBaseLogger | boolean,
+  database?: Database,
+): Promise<Platform> {
+  const services = await createServices(config, database);
+  const server = await buildHttpServer(services, {
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    maxBatchRows: config.maxBatchRows,
+  });
+  return {
+    services,
+    server,
+    close: async () => {
+      await server.close();
+      await services.database.close();
+    },
+  };
+}

@@ -1,0 +1,220 @@
+/** @module Ingests one batch of observations: resolve series, convert units, check quality, store — all rows or none. */
+import { type ProblemDetail, Ew4eError } from '../errors.ts';
+import type { Caller } from '../registry/access.ts';
+import { applyConversion, type Conversion, conversionBetween } from '../registry/units.ts';
+import type { Database } from '../store/database.ts';
+import { monthStartOf, type ObservationRepository, type ObservationRow } from '../store/observation.repository.ts';
+import { type SeriesForIngest, seriesForIngest } from '../store/series.repository.ts';
+import type { ParsedObservation } from './observation-parser.ts';
+import {
+  checkQuality,
+  historyNeeded,
+  type QcPoint,
+  QC_FLAG_CODES,
+  QC_RULE_CODES,
+  qcFlagOfCode,
+} from './quality-control.ts';
+import type { RowProblem } from './row-problem.ts';
+
+export interface IngestLimits {
+  readonly maxBatchRows: number;
+  /** Observations further in the future than this are refused as clock errors. */
+  readonly maxFutureMs: number;
+}
+
+export interface ObservationBatchSummary {
+  /** Rows in the batch after duplicates within it were folded (the last of a (series, time) wins). */
+  readonly accepted: number;
+  readonly series: number;
+  readonly flagged: { readonly suspect: number; readonly rejected: number };
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+/** Turns a parser's problem or a later check's finding into a reply detail that names the place. */
+export function problemDetail(p: RowProblem): ProblemDetail {
+  return {
+    row: p.row,
+    ...(p.line !== undefined ? { line: p.line } : {}),
+    ...(p.pointer !== undefined ? { pointer: p.pointer } : {}),
+    ...(p.field !== undefined ? { field: p.field } : {}),
+    reason: p.reason,
+  };
+}
+
+/** Where a parsed row came from: its line (CSV, NDJSON) or its JSON pointer. */
+export function placeOf(row: { readonly row: number; readonly line?: number | undefined }, field: string): RowProblem {
+  return row.line !== undefined
+    ? { row: row.row, line: row.line, field, reason: '' }
+    : { row: row.row, pointer: `/${row.row}/${field}`, field, reason: '' };
+}
+
+export class ObservationIngest {
+  constructor(
+    private readonly database: Database,
+    private readonly observations: ObservationRepository,
+    private readonly limits: IngestLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Validates the whole batch first and throws EW4E_INVALID_ROWS listing every bad row, so that nothing is written;
+   * otherwise stores it in one transaction.
+   */
+  async ingest(caller: Caller, parsed: { rows: ParsedObservation[]; problems: RowProblem[] }): Promise<ObservationBatchSummary> {
+    const total = parsed.rows.length + new Set(parsed.problems.map((p) => p.row)).size;
+    if (total > this.limits.maxBatchRows) {
+      throw new Ew4eError(
+        'EW4E_BATCH_TOO_LARGE',
+        `the batch has ${total} rows; at most ${this.limits.maxBatchRows} are accepted in one request`,
+      );
+    }
+    const { rows, problems } = await this.validate(caller, parsed);
+    if (problems.length > 0) {
+      throw new Ew4eError(
+        'EW4E_INVALID_ROWS',
+        `${new Set(problems.map((p) => p.row)).size} row(s) are invalid; nothing was written`,
+        problems.sort((a, b) => a.row - b.row).map(problemDetail),
+      );
+    }
+    return this.store(rows);
+  }
+
+  /** Resolves and converts every row; returns the rows ready to store and every problem found. */
+  async validate(
+    caller: Caller,
+    parsed: { rows: ParsedObservation[]; problems: RowProblem[] },
+  ): Promise<{ rows: ReadyRow[]; problems: RowProblem[] }> {
+    const problems = [...parsed.problems];
+    const keys = [...new Set(parsed.rows.map((r) => r.series))];
+    const known = await seriesForIngest(this.database.db, caller.organisationId, keys);
+    const conversions = new Map<string, Conversion>();
+    const latestAllowed = this.now() + this.limits.maxFutureMs;
+    const ready: ReadyRow[] = [];
+    for (const row of parsed.rows) {
+      const series = known.get(row.series);
+      if (series === undefined) {
+        problems.push({ ...placeOf(row, 'series'), reason: `series "${row.series}" not found in your organisation` });
+        continue;
+      }
+      if (row.timeMs > latestAllowed) {
+        problems.push({ ...placeOf(row, 'time'), reason: 'time is in the future; check the sender clock and zone' });
+        continue;
+      }
+      let value = row.value;
+      if (row.unit !== undefined && row.unit !== series.unit) {
+        const pair = `${row.unit}\u0000${series.unit}`;
+        let conversion = conversions.get(pair);
+        if (conversion === undefined) {
+          conversion = conversionBetween(row.unit, series.unit);
+          conversions.set(pair, conversion);
+        }
+        switch (conversion.kind) {
+          case 'same':
+            break;
+          case 'convert':
+            value = applyConversion(conversion, value);
+            break;
+          case 'unknown-unit':
+            problems.push({ ...placeOf(row, 'unit'), reason: `unknown unit "${row.unit}"; GET /v1/units lists them` });
+            continue;
+          case 'incompatible':
+            problems.push({
+              ...placeOf(row, 'unit'),
+              reason: `unit "${row.unit}" (${conversion.fromDimension}) cannot be converted to the series unit "${series.unit}" (${conversion.toDimension})`,
+            });
+            continue;
+          default:
+            conversion satisfies never;
+        }
+      }
+      ready.push({ series, timeMs: row.timeMs, value });
+    }
+    return { rows: ready, problems };
+  }
+
+  /** Quality-checks each series in time order against its stored history, then upserts in one transaction. */
+  async store(rows: readonly ReadyRow[]): Promise<ObservationBatchSummary> {
+    const bySeries = groupBySeries(rows);
+    await this.observations.ensurePartitions(rows.map((r) => monthStartOf(r.timeMs)));
+    let suspect = 0;
+    let rejected = 0;
+    let minTime = Number.POSITIVE_INFINITY;
+    let maxTime = Number.NEGATIVE_INFINITY;
+    const out: ObservationRow[] = [];
+    await this.database.db.transaction().execute(async (tx) => {
+      const firstTime = new Map<number, number>();
+      let needed = 0;
+      for (const group of bySeries.values()) {
+        firstTime.set(group.series.id, group.points[0]!.timeMs);
+        needed = Math.max(needed, historyNeeded(group.series.qc));
+      }
+      const history = new Map<number, QcPoint[]>();
+      for (const p of await this.observations.recentPoints(tx, firstTime, needed)) {
+        let list = history.get(p.seriesId);
+        if (list === undefined) history.set(p.seriesId, (list = []));
+        list.push({ timeMs: p.timeMs, value: p.value, flag: qcFlagOfCode(p.qcFlag) });
+      }
+      const lastTime = new Map<number, number>();
+      for (const { series, points } of bySeries.values()) {
+        const verdicts = checkQuality(series.qc, (history.get(series.id) ?? []).reverse(), points);
+        for (let i = 0; i < points.length; i++) {
+          const p = points[i]!;
+          const v = verdicts[i]!;
+          if (v.flag === 'suspect') suspect++;
+          else if (v.flag === 'rejected') rejected++;
+          out.push({
+            seriesId: series.id,
+            timeMs: p.timeMs,
+            value: p.value,
+            qcFlag: QC_FLAG_CODES[v.flag],
+            qcRule: v.rule === null ? 0 : QC_RULE_CODES[v.rule],
+          });
+        }
+        const first = points[0]!.timeMs;
+        const last = points[points.length - 1]!.timeMs;
+        minTime = Math.min(minTime, first);
+        maxTime = Math.max(maxTime, last);
+        lastTime.set(series.id, last);
+      }
+      if (out.length > 0) {
+        await this.observations.upsert(tx, out);
+        await this.observations.touchStations(tx, lastTime);
+      }
+    });
+    return {
+      accepted: out.length,
+      series: bySeries.size,
+      flagged: { suspect, rejected },
+      from: out.length > 0 ? new Date(minTime).toISOString() : null,
+      to: out.length > 0 ? new Date(maxTime).toISOString() : null,
+    };
+  }
+}
+
+export interface ReadyRow {
+  readonly series: SeriesForIngest;
+  readonly timeMs: number;
+  readonly value: number;
+}
+
+/** Groups rows per series, sorted by time, keeping the last row of any repeated time. */
+function groupBySeries(rows: readonly ReadyRow[]): Map<number, { series: SeriesForIngest; points: { timeMs: number; value: number }[] }> {
+  const groups = new Map<number, { series: SeriesForIngest; points: { timeMs: number; value: number }[] }>();
+  for (const r of rows) {
+    let g = groups.get(r.series.id);
+    if (g === undefined) groups.set(r.series.id, (g = { series: r.series, points: [] }));
+    g.points.push({ timeMs: r.timeMs, value: r.value });
+  }
+  for (const g of groups.values()) {
+    // Stable sort, then keep the last of equal times: the later row in the batch wins, as across batches.
+    g.points.sort((a, b) => a.timeMs - b.timeMs);
+    const kept: { timeMs: number; value: number }[] = [];
+    for (const p of g.points) {
+      if (kept.length > 0 && kept[kept.length - 1]!.timeMs === p.timeMs) kept[kept.length - 1] = p;
+      else kept.push(p);
+    }
+    g.points = kept;
+  }
+  return groups;
+}

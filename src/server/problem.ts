@@ -1,0 +1,72 @@
+/** @module The one place errors become HTTP replies: RFC 9457 problem details carrying an EW4E error code. */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CODES, type ErrorCode, Ew4eError, type ProblemDetail } from '../errors.ts';
+
+export interface ProblemBody {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly errors?: readonly ProblemDetail[];
+}
+
+/** Fastify's own error codes, mapped onto ours. */
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'EW4E_BATCH_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'EW4E_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'EW4E_BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'EW4E_BAD_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'EW4E_BAD_REQUEST',
+};
+
+/** Connection-level failures of the database: the client should retry, not give up. */
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+export function toProblem(error: unknown): { problem: ProblemBody; unexpected: boolean } {
+  if (Ew4eError.is(error)) return { problem: body(error.code, error.message, error.details), unexpected: false };
+  const e = error as Partial<FastifyError> & { validation?: { instancePath: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
+  if (e.validation) {
+    const where = e.validationContext ?? 'body';
+    const errors = e.validation.map((v) => {
+      const missing = typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : '';
+      const pointer = `${v.instancePath}${missing}`;
+      return {
+        pointer: where === 'body' ? pointer || '/' : pointer,
+        field: where === 'body' ? pointer.split('/').pop() || '(body)' : `${where}${pointer.replaceAll('/', '.')}`,
+        reason: v.message ?? 'invalid',
+      };
+    });
+    const code: ErrorCode = where === 'body' ? 'EW4E_BAD_REQUEST' : 'EW4E_INVALID_QUERY';
+    return { problem: body(code, `invalid ${where}: ${errors.map((x) => `${x.field} ${x.reason}`).join('; ')}`, errors), unexpected: false };
+  }
+  if (typeof e.code === 'string' && e.code in FASTIFY_CODES) {
+    return { problem: body(FASTIFY_CODES[e.code]!, e.message ?? ERROR_CODES[FASTIFY_CODES[e.code]!].title), unexpected: false };
+  }
+  if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) {
+    return { problem: body('EW4E_UNAVAILABLE', ERROR_CODES.EW4E_UNAVAILABLE.title), unexpected: true };
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { problem: body('EW4E_BAD_REQUEST', e.message ?? 'bad request'), unexpected: false };
+  }
+  return { problem: body('EW4E_INTERNAL', 'an internal error occurred; it has been logged'), unexpected: true };
+}
+
+function body(code: ErrorCode, detail: string, errors?: readonly ProblemDetail[]): ProblemBody {
+  const { status, title } = ERROR_CODES[code];
+  return {
+    type: `/docs/errors#${code.toLowerCase()}`,
+    title,
+    status,
+    code,
+    detail,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+}
+
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { problem, unexpected } = toProblem(error);
+  if (unexpected) request.log.error({ err: error }, 'request failed');
+  if (problem.code === 'EW4E_UNAVAILABLE') reply.header('retry-after', '5');
+  return reply.status(problem.status).type('application/problem+json').send(problem);
+}

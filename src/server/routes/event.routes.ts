@@ -1,0 +1,99 @@
+/** @module Event routes: batch ingestion (JSON, NDJSON, CSV, GeoJSON) and GeoJSON reads filtered by time, kind and bbox. */
+import { Type } from '@sinclair/typebox';
+import type { Services } from '../../app.ts';
+import { Ew4eError } from '../../errors.ts';
+import { parseEvents } from '../../ingest/event-parser.ts';
+import { bodyFormatOf } from '../../ingest/row-problem.ts';
+import { parseBBox } from '../../registry/area.ts';
+import { listEvents } from '../../store/event.repository.ts';
+import { callerOf, type HttpServer } from '../http-server.ts';
+import { acceptRawBodies, PageQuery, Problem, queryError } from './route-schemas.ts';
+
+export async function eventRoutes(
+  app: HttpServer,
+  { services, maxBatchRows }: { services: Services; maxBatchRows: number },
+): Promise<void> {
+  await app.register(async (scope) => {
+    acceptRawBodies(scope);
+    scope.post(
+      '/v1/events',
+      {
+        config: { role: 'analyst' },
+        schema: {
+          tags: ['events'],
+          summary: 'Ingest a batch of events (points or polygons)',
+          description:
+            'A JSON array or NDJSON of {id?, kind, time, end_time?, geometry | lon+lat, source?, station?, attributes?}, ' +
+            'a GeoJSON FeatureCollection (application/geo+json), or CSV with kind,time,lon,lat and optional id,end_time,source,station ' +
+            `(other columns become attributes). At most ${maxBatchRows} events. Atomic like observations. Re-sending is safe: ` +
+            'an event is identified by its source and id, or by its content when it has no id; the latest delivery wins.',
+          response: { 200: Type.Object({ accepted: Type.Integer() }), 413: Problem, 415: Problem, 422: Problem },
+        },
+      },
+      async (request) => {
+        const format = bodyFormatOf(request.headers['content-type']);
+        if (format === undefined) {
+          throw new Ew4eError(
+            'EW4E_UNSUPPORTED_MEDIA_TYPE',
+            `send application/json, application/x-ndjson, application/geo+json or text/csv, not "${request.headers['content-type'] ?? 'nothing'}"`,
+          );
+        }
+        const parsed = parseEvents(typeof request.body === 'string' ? request.body : '', format);
+        return services.eventIngest.ingest(callerOf(request), parsed);
+      },
+    );
+  });
+
+  app.get(
+    '/v1/events',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['events'],
+        summary: 'Events as a GeoJSON FeatureCollection',
+        querystring: Type.Intersect([
+          PageQuery,
+          Type.Object({
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+            kind: Type.Optional(Type.String()),
+            bbox: Type.Optional(Type.String({ description: 'minLon,minLat,maxLon,maxLat' })),
+          }),
+        ]),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const bbox = q.bbox === undefined ? undefined : parseBBox(q.bbox);
+      if (bbox && 'reason' in bbox) throw queryError('bbox', bbox.reason);
+      const limit = q.limit ?? 100;
+      const rows = await listEvents(services.database.db, {
+        readable: callerOf(request).readableOrganisationIds,
+        fromMs: q.from === undefined ? undefined : Date.parse(q.from),
+        toMs: q.to === undefined ? undefined : Date.parse(q.to),
+        kind: q.kind,
+        bbox: bbox?.bbox,
+        after: q.after,
+        limit,
+      });
+      return {
+        type: 'FeatureCollection',
+        features: rows.map((e) => ({
+          type: 'Feature',
+          id: e.id,
+          geometry: e.geometry,
+          properties: {
+            kind: e.kind,
+            time: e.time.toISOString(),
+            end_time: e.end_time?.toISOString() ?? null,
+            source: e.source_code,
+            station: e.station_code,
+            received_at: e.received_at.toISOString(),
+            ...e.attributes,
+          },
+        })),
+        next_after: rows.length === limit ? rows[rows.length - 1]!.id : null,
+      };
+    },
+  );
+}

@@ -1,0 +1,57 @@
+/** @module Schemas and helpers shared by the routes: ids, time ranges, pagination, problem replies, raw bodies. */
+import { type Static, Type } from '@sinclair/typebox';
+import type { HttpServer } from '../http-server.ts';
+import { Ew4eError } from '../../errors.ts';
+
+export const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.String(),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          row: Type.Optional(Type.Integer({ description: '0-based index of the record in the batch' })),
+          line: Type.Optional(Type.Integer({ description: '1-based line in CSV or NDJSON' })),
+          pointer: Type.Optional(Type.String({ description: 'RFC 6901 JSON pointer' })),
+          field: Type.Optional(Type.String()),
+          reason: Type.String(),
+        }),
+      ),
+    ),
+  },
+  { description: 'RFC 9457 problem details' },
+);
+
+export const TimeRangeQuery = Type.Object({
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601; default: 24 hours before `to`' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601, exclusive; default: now' })),
+});
+
+const DAY_MS = 86_400_000;
+
+export function timeRangeOf(query: Static<typeof TimeRangeQuery>, now = Date.now()): { fromMs: number; toMs: number } {
+  const toMs = query.to === undefined ? now : Date.parse(query.to);
+  const fromMs = query.from === undefined ? toMs - DAY_MS : Date.parse(query.from);
+  if (!(fromMs < toMs)) throw queryError('from', '`from` must be before `to`');
+  return { fromMs, toMs };
+}
+
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  after: Type.Optional(Type.Integer({ minimum: 0, description: 'cursor: the last id of the previous page' })),
+});
+
+/** Ingestion routes read the body as text and parse it themselves, so that errors can name lines and pointers. */
+export function acceptRawBodies(scope: HttpServer): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+}
+
+export function queryError(field: string, reason: string): Ew4eError {
+  return new Ew4eError('EW4E_INVALID_QUERY', `${field}: ${reason}`, [{ field, reason }]);
+}

@@ -1,0 +1,41 @@
+/** @module The server backend: a PostgreSQL pool through node-postgres. */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import { type Database, INT8_OID, NUMERIC_OID } from '../database.ts';
+import type { Schema } from '../schema.ts';
+
+const typeParsers: Record<number, (text: string) => unknown> = { [INT8_OID]: Number, [NUMERIC_OID]: Number };
+
+export async function openPostgres(connectionString: string, maxConnections = 10): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString,
+    max: maxConnections,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        typeParsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // A dropped idle connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    backend: 'postgres',
+    db,
+    copyFrom: async (table, columns, tsv) => {
+      const client = await pool.connect();
+      try {
+        const stream = client.query(copyFromStdin(`copy ${table} (${columns.join(', ')}) from stdin`));
+        await new Promise<void>((resolve, reject) => {
+          stream.on('finish', resolve);
+          stream.on('error', reject);
+          stream.end(tsv);
+        });
+        return Number(stream.rowCount);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,152 @@
+/** @module Kysely table types: the database as TypeScript sees it. Keep in step with migrations/. */
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { Geometry } from 'geojson';
+
+type CreatedAt = ColumnType<Date, never, never>;
+type Json<T extends object | null> = JSONColumnType<T, string, string>;
+
+import type { Role } from '../registry/access.ts';
+import type { AreaKind } from '../registry/area.ts';
+import type { OrganisationKind } from '../registry/organisation.ts';
+import type { Sense } from '../registry/station.ts';
+
+export interface OrganisationTable {
+  id: Generated<number>;
+  parent_id: number | null;
+  kind: OrganisationKind;
+  code: string;
+  name: string;
+  iso_code: string | null;
+  created_at: CreatedAt;
+}
+
+export interface AppUserTable {
+  id: Generated<number>;
+  organisation_id: number;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeyTable {
+  id: Generated<number>;
+  organisation_id: number;
+  role: Role;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface AreaTable {
+  id: Generated<number>;
+  organisation_id: number | null;
+  kind: AreaKind;
+  code: string;
+  name: string;
+  iso_code: string | null;
+  geometry: Json<Geometry>;
+  min_lon: number;
+  min_lat: number;
+  max_lon: number;
+  max_lat: number;
+  properties: Json<Record<string, unknown>>;
+  source: string | null;
+  created_at: CreatedAt;
+}
+
+export interface SourceTable {
+  id: Generated<number>;
+  organisation_id: number;
+  code: string;
+  name: string;
+  provider: string;
+  licence: string;
+  provenance: string;
+  url: string | null;
+  created_at: CreatedAt;
+}
+
+export interface StationTable {
+  id: Generated<number>;
+  organisation_id: number;
+  source_id: number;
+  code: string;
+  name: string;
+  sense: Sense;
+  lon: number;
+  lat: number;
+  elevation_m: number | null;
+  expected_cadence_s: number;
+  last_observation_at: Date | null;
+  properties: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+}
+
+export interface StationAreaTable {
+  area_id: number;
+  station_id: number;
+}
+
+export interface VariableTable {
+  code: string;
+  name: string;
+  unit: string;
+  domain: string;
+  qc: Json<Record<string, number>>;
+}
+
+export interface SeriesTable {
+  id: Generated<number>;
+  organisation_id: number;
+  station_id: number;
+  variable_code: string;
+  code: string;
+  unit: string;
+  qc_override: Json<Record<string, number>>;
+  created_at: CreatedAt;
+}
+
+export interface ObservationTable {
+  series_id: number;
+  time: Date;
+  value: number;
+  qc_flag: number;
+  qc_rule: number;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  organisation_id: number;
+  source_id: number | null;
+  station_id: number | null;
+  kind: string;
+  dedupe_key: string;
+  time: Date;
+  end_time: Date | null;
+  geometry: Json<Geometry>;
+  min_lon: number;
+  min_lat: number;
+  max_lon: number;
+  max_lat: number;
+  attributes: Json<Record<string, unknown>>;
+  received_at: ColumnType<Date, never, never>;
+}
+
+export interface Schema {
+  organisation: OrganisationTable;
+  app_user: AppUserTable;
+  api_key: ApiKeyTable;
+  area: AreaTable;
+  source: SourceTable;
+  station: StationTable;
+  station_area: StationAreaTable;
+  variable: VariableTable;
+  series: SeriesTable;
+  observation: ObservationTable;
+  event: EventTable;
+}
