@@ -27,7 +27,7 @@ export function naturalEarthCountries(): Country[] {
     countries: GeometryCollection<{ name: string }>;
   }>;
   const collection = feature(topology, topology.objects.countries);
-  const result: Country[] = [];
+  const byCode = new Map<string, Country>();
   for (const f of collection.features) {
     const geometry = f.geometry;
     if (geometry?.type !== 'Polygon' && geometry?.type !== 'MultiPolygon') continue;
@@ -37,14 +37,20 @@ export function naturalEarthCountries(): Country[] {
     const alpha3 = numeric ? (countries.numericToAlpha3(numeric) ?? null) : null;
     // d3/world-atlas wind exterior rings clockwise; RFC 7946 §3.1.6 asks for counter-clockwise.
     const rfc7946 = rewind(geometry, { mutate: true }) as Polygon | MultiPolygon;
-    result.push({
-      code: alpha2 ?? `ne-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
-      isoAlpha2: alpha2,
-      isoAlpha3: alpha3,
-      isoNumeric: numeric,
-      name,
-      geometry: rfc7946,
-    });
+    const code = alpha2 ?? `ne-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+    const earlier = byCode.get(code);
+    // Natural Earth gives some territories their own unit under the sovereign's ISO code
+    // (Ashmore and Cartier Is. under Australia's 036): one area per code, so they are merged.
+    byCode.set(
+      code,
+      earlier
+        ? { ...earlier, geometry: { type: 'MultiPolygon', coordinates: [...polygonsOf(earlier.geometry), ...polygonsOf(rfc7946)] } }
+        : { code, isoAlpha2: alpha2, isoAlpha3: alpha3, isoNumeric: numeric, name, geometry: rfc7946 },
+    );
   }
-  return result;
+  return [...byCode.values()];
+}
+
+function polygonsOf(geometry: Polygon | MultiPolygon): Polygon['coordinates'][] {
+  return geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
 }

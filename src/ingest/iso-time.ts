@@ -25,11 +25,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
  */
 export function parseIsoInstant(text: string): IsoInstantResult {
   const length = text.length;
-  if (
-    length < 10 ||
-    text.charCodeAt(4) !== 45 /* - */ ||
-    text.charCodeAt(7) !== 45 /* - */
-  ) {
+  if (length < 10 || text.charCodeAt(4) !== 45 /* - */ || text.charCodeAt(7) !== 45 /* - */) {
     return failure(EXAMPLE);
   }
   const year = digits(text, 0, 4);
@@ -79,7 +75,8 @@ export function parseIsoInstant(text: string): IsoInstantResult {
     if (offsetHour < 0 || offsetMinute < 0 || at + 5 + colon !== length) {
       return failure(`time zone offset must be Z, ±hh:mm or ±hhmm; ${EXAMPLE}`);
     }
-    if (offsetHour > 23 || offsetMinute > 59) return failure(`time zone offset ${text.slice(at)} is out of range`);
+    if (offsetHour > 23 || offsetMinute > 59)
+      return failure(`time zone offset ${text.slice(at)} is out of range`);
     offsetMinutes = (zone === 45 ? -1 : 1) * (offsetHour * 60 + offsetMinute);
   } else {
     return failure(EXAMPLE);
@@ -92,7 +89,7 @@ export function parseIsoInstant(text: string): IsoInstantResult {
   }
   if (hour > 23) return failure(`hour ${hour} is out of range 0-23`);
   if (minute > 59) return failure(`minute ${minute} is out of range 0-59`);
-  if (second > 60) return failure(`second ${second} is out of range 0-59`);
+  if (second > 60) return failure(`second ${second} is out of range 0-59 (60 only for a leap second)`);
 
   const localMs = daysFromCivil(year, month, day) * MS_PER_DAY + hour * 3_600_000 + minute * 60_000;
   const utcMinuteMs = localMs - offsetMinutes * 60_000;

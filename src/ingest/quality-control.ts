@@ -264,7 +264,7 @@ export function checkQuality(
     }
     const verdict = judge(timeMs, value);
     verdicts[i] = verdict;
-    remember(timeMs, value);
+    if (verdict.flag !== 'rejected') remember(timeMs, value);
   }
   return verdicts;
 }

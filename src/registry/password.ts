@@ -30,7 +30,10 @@ const MAX_N = 2 ** 20;
 const MAX_R = 32;
 const MAX_P = 16;
 
-export async function hashPassword(password: string, parameters: ScryptParameters = DEFAULT_SCRYPT): Promise<string> {
+export async function hashPassword(
+  password: string,
+  parameters: ScryptParameters = DEFAULT_SCRYPT,
+): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const hash = await derive(password, salt, HASH_BYTES, parameters);
   const { N, r, p } = parameters;
@@ -75,10 +78,17 @@ function isInRange(n: number, max: number): boolean {
   return Number.isInteger(n) && n >= 1 && n <= max;
 }
 
-function derive(password: string, salt: Buffer, length: number, { N, r, p }: ScryptParameters): Promise<Buffer> {
+function derive(
+  password: string,
+  salt: Buffer,
+  length: number,
+  { N, r, p }: ScryptParameters,
+): Promise<Buffer> {
   // scrypt needs about 128·N·r bytes; Node's default ceiling (32 MiB) is just too small for N=2^15, r=8.
   const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r };
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password.normalize('NFC'), salt, length, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }

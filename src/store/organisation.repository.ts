@@ -56,8 +56,16 @@ export function organisationProblems(
   const iso = input.isoCode;
   if (iso !== undefined) {
     if (!isValidIsoCode(input.kind, iso)) {
-      problems.push({ pointer: '/iso_code', field: 'iso_code', reason: `"${iso}" is not ${ISO_FORMAT[input.kind]}` });
-    } else if (input.kind === 'city' && parent.iso_code !== null && iso.slice(0, 2) !== parent.iso_code.slice(0, 2)) {
+      problems.push({
+        pointer: '/iso_code',
+        field: 'iso_code',
+        reason: `"${iso}" is not ${ISO_FORMAT[input.kind]}`,
+      });
+    } else if (
+      input.kind === 'city' &&
+      parent.iso_code !== null &&
+      iso.slice(0, 2) !== parent.iso_code.slice(0, 2)
+    ) {
       // ISO 3166-2 codes begin with the alpha-2 code of their country.
       problems.push({
         pointer: '/iso_code',
@@ -70,7 +78,10 @@ export function organisationProblems(
 }
 
 /** Places a new organisation below `parentId`; the caller has already checked that it may act for the parent. */
-export async function createOrganisation(db: Kysely<Schema>, input: NewOrganisation): Promise<OrganisationRow> {
+export async function createOrganisation(
+  db: Kysely<Schema>,
+  input: NewOrganisation,
+): Promise<OrganisationRow> {
   const parent = await db
     .selectFrom('organisation')
     .select(['kind', 'code', 'iso_code'])
@@ -98,9 +109,17 @@ export async function createOrganisation(db: Kysely<Schema>, input: NewOrganisat
   );
 }
 
-export async function listOrganisations(db: Kysely<Schema>, readable: readonly number[]): Promise<OrganisationRow[]> {
+export async function listOrganisations(
+  db: Kysely<Schema>,
+  readable: readonly number[],
+): Promise<OrganisationRow[]> {
   if (readable.length === 0) return [];
-  return db.selectFrom('organisation').selectAll().where('id', 'in', [...readable]).orderBy('id').execute();
+  return db
+    .selectFrom('organisation')
+    .selectAll()
+    .where('id', 'in', [...readable])
+    .orderBy('id')
+    .execute();
 }
 
 export async function findOrganisation(
@@ -155,7 +174,10 @@ export async function createUser(db: Kysely<Schema>, input: NewUser): Promise<Us
         role: input.role,
         password_hash: passwordHash,
       })
-      .returning((eb) => [...USER_COLUMNS, eb('password_hash', 'is not', null).$castTo<boolean>().as('has_password')])
+      .returning((eb) => [
+        ...USER_COLUMNS,
+        eb('password_hash', 'is not', null).$castTo<boolean>().as('has_password'),
+      ])
       .executeTakeFirstOrThrow(),
   );
 }
@@ -166,17 +188,27 @@ export async function listUsers(db: Kysely<Schema>, readable: readonly number[])
   if (readable.length === 0) return [];
   return db
     .selectFrom('app_user')
-    .select((eb) => [...USER_COLUMNS, eb('password_hash', 'is not', null).$castTo<boolean>().as('has_password')])
+    .select((eb) => [
+      ...USER_COLUMNS,
+      eb('password_hash', 'is not', null).$castTo<boolean>().as('has_password'),
+    ])
     .where('organisation_id', 'in', [...readable])
     .orderBy('id')
     .execute();
 }
 
-export async function findUser(db: Kysely<Schema>, id: number, readable: readonly number[]): Promise<UserRow | undefined> {
+export async function findUser(
+  db: Kysely<Schema>,
+  id: number,
+  readable: readonly number[],
+): Promise<UserRow | undefined> {
   if (readable.length === 0) return undefined;
   return db
     .selectFrom('app_user')
-    .select((eb) => [...USER_COLUMNS, eb('password_hash', 'is not', null).$castTo<boolean>().as('has_password')])
+    .select((eb) => [
+      ...USER_COLUMNS,
+      eb('password_hash', 'is not', null).$castTo<boolean>().as('has_password'),
+    ])
     .where('id', '=', id)
     .where('organisation_id', 'in', [...readable])
     .executeTakeFirst();
@@ -213,7 +245,10 @@ export async function listApiKeys(
   options: { readonly includeRevoked: boolean },
 ): Promise<ApiKeyRow[]> {
   if (readable.length === 0) return [];
-  let query = db.selectFrom('api_key').select(API_KEY_COLUMNS).where('organisation_id', 'in', [...readable]);
+  let query = db
+    .selectFrom('api_key')
+    .select(API_KEY_COLUMNS)
+    .where('organisation_id', 'in', [...readable]);
   if (!options.includeRevoked) query = query.where('revoked_at', 'is', null);
   return query.orderBy('id').execute();
 }
@@ -222,7 +257,11 @@ export async function listApiKeys(
  * Revokes a key of a readable organisation; false when there is none. Revoking twice keeps the first time,
  * so that DELETE is idempotent and the record of when the key stopped working stays true.
  */
-export async function revokeApiKey(db: Kysely<Schema>, id: number, readable: readonly number[]): Promise<boolean> {
+export async function revokeApiKey(
+  db: Kysely<Schema>,
+  id: number,
+  readable: readonly number[],
+): Promise<boolean> {
   if (readable.length === 0) return false;
   const result = await db
     .updateTable('api_key')

@@ -1,9 +1,9 @@
 /** @module Access routes: the organisation tree, its users and its API keys, each scoped to the caller's organisation and those below it. */
-import { type TSchema, Type } from '@sinclair/typebox';
+import { type SchemaOptions, type TLiteral, type TSchema, type TUnion, Type } from '@sinclair/typebox';
 import type { Services } from '../../app.ts';
 import { Ew4eError, notFound } from '../../errors.ts';
 import { type Caller, ROLES, type Role, roleAtLeast } from '../../registry/access.ts';
-import { ORGANISATION_KINDS, type OrganisationKind } from '../../registry/organisation.ts';
+import { ORGANISATION_KINDS } from '../../registry/organisation.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../registry/password.ts';
 import { createApiKey } from '../../store/access.repository.ts';
 import {
@@ -26,17 +26,30 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 const Timestamp = Type.String({ format: 'date-time' });
-const RoleSchema = Type.Union(
-  [Type.Literal('viewer'), Type.Literal('analyst'), Type.Literal('approver'), Type.Literal('admin')],
-  { description: 'viewer < analyst < approver < admin; each can do what the ones before it can' },
-);
-const Code = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$', description: 'letters, digits, . _ : -' });
+/** A union of literals that keeps its tuple type, so that request types infer it (`values.map` would widen it to never). */
+function literals<const T extends readonly [string, ...string[]]>(
+  values: T,
+  options?: SchemaOptions,
+): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    options,
+  ) as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
+}
+
+const RoleSchema = literals(ROLES, {
+  description: 'viewer < analyst < approver < admin; each can do what the ones before it can',
+});
+const Code = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$',
+  description: 'letters, digits, . _ : -',
+});
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 const Organisation = Type.Object({
   id: Id,
   parent_id: Nullable(Id),
-  kind: Type.Union([Type.Literal('global'), Type.Literal('country'), Type.Literal('city')]),
+  kind: literals(ORGANISATION_KINDS),
   code: Type.String(),
   name: Type.String(),
   iso_code: Nullable(Type.String({ description: 'ISO 3166-1 alpha-2 (country) or ISO 3166-2 (city)' })),
@@ -49,7 +62,9 @@ const User = Type.Object({
   email: Type.String(),
   name: Type.String(),
   role: RoleSchema,
-  has_password: Type.Boolean({ description: 'whether a password is set; the password itself is never shown' }),
+  has_password: Type.Boolean({
+    description: 'whether a password is set; the password itself is never shown',
+  }),
   created_at: Timestamp,
 });
 
@@ -74,7 +89,9 @@ const CreatedApiKey = Type.Object({
 });
 
 const OrganisationFilter = Type.Object({
-  organisation_id: Type.Optional(Type.Integer({ minimum: 1, description: 'only this organisation (default: all you can read)' })),
+  organisation_id: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'only this organisation (default: all you can read)' }),
+  ),
 });
 
 const Items = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) });
@@ -106,7 +123,10 @@ function actingFor(caller: Caller, organisationId: number | undefined): number {
 /** No one hands out more than they hold: a key or user never gets a role above the caller's. */
 function mayGrant(caller: Caller, role: Role): void {
   if (!roleAtLeast(caller.role, role)) {
-    throw new Ew4eError('EW4E_FORBIDDEN', `a key with the role "${caller.role}" cannot grant the role "${role}"`);
+    throw new Ew4eError(
+      'EW4E_FORBIDDEN',
+      `a key with the role "${caller.role}" cannot grant the role "${role}"`,
+    );
   }
 }
 
@@ -115,7 +135,10 @@ function scopeOf(caller: Caller, organisationId: number | undefined): readonly n
   return organisationId === undefined ? caller.readableOrganisationIds : [actingFor(caller, organisationId)];
 }
 
-export async function organisationRoutes(app: HttpServer, { services }: { services: Services }): Promise<void> {
+export async function organisationRoutes(
+  app: HttpServer,
+  { services }: { services: Services },
+): Promise<void> {
   const db = services.database.db;
 
   // ---- organisations
@@ -180,7 +203,11 @@ export async function organisationRoutes(app: HttpServer, { services }: { servic
       },
     },
     async (request) => {
-      const organisation = await findOrganisation(db, request.params.id, callerOf(request).readableOrganisationIds);
+      const organisation = await findOrganisation(
+        db,
+        request.params.id,
+        callerOf(request).readableOrganisationIds,
+      );
       if (!organisation) throw notFound(`organisation ${request.params.id}`);
       return organisationJson(organisation);
     },
@@ -317,7 +344,11 @@ export async function organisationRoutes(app: HttpServer, { services }: { servic
             role: RoleSchema,
             organisation_id: Type.Optional(Id),
             password: Type.Optional(
-              Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, writeOnly: true }),
+              Type.String({
+                minLength: MIN_PASSWORD_LENGTH,
+                maxLength: MAX_PASSWORD_LENGTH,
+                writeOnly: true,
+              }),
             ),
           },
           { additionalProperties: false },

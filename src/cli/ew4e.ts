@@ -1,0 +1,113 @@
+/** @module The `ew4e` command line: serve, migrate, import, keys. */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { createPlatform, createServices } from '../app.ts';
+import { type Config, configFromEnv } from '../config.ts';
+import { ROLES, generateApiKey, type Role } from '../registry/access.ts';
+import { createApiKey } from '../store/access.repository.ts';
+import { openDatabase } from '../store/database.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+import { importFile } from './import-command.ts';
+
+const program = new Command()
+  .name('ew4e')
+  .description('EW4E — Early Warning for Environment. Configuration by environment: PORT, EW4E_DATA_DIR, DATABASE_URL, EW4E_ADMIN_KEY.');
+
+program
+  .command('serve')
+  .description('run the platform (HTTP API, /docs) on PGlite in EW4E_DATA_DIR, or on PostgreSQL if DATABASE_URL is set')
+  .option('--demo', 'install the demo (countries, cities, stations of every sense) and run its live simulated feed')
+  .action(async (options: { demo?: boolean }) => {
+    const config = await withAdminKey(configFromEnv(process.env));
+    const logger = pino({ level: config.logLevel });
+    const platform = await createPlatform(config, logger);
+    let stopDemo: (() => Promise<void>) | undefined;
+    if (options.demo) {
+      const { startDemo } = await import('../demo/demo.ts');
+      const demo = await startDemo(platform.services, { log: (msg) => logger.info(msg) });
+      stopDemo = () => demo.stop();
+    }
+    const address = await platform.server.listen({ port: config.port, host: config.host });
+    logger.info(`EW4E serving on ${address} (database: ${platform.services.database.backend}); API docs at ${address}/docs`);
+    const shutdown = async () => {
+      await stopDemo?.();
+      await platform.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void shutdown());
+    process.once('SIGTERM', () => void shutdown());
+  });
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date')
+  .action(async () => {
+    const config = configFromEnv(process.env);
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const applied = await migrateToLatest(database);
+    console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'schema is up to date');
+    await database.close();
+  });
+
+program
+  .command('import')
+  .description('import observations (CSV, NDJSON, JSON), events (CSV, NDJSON, GeoJSON) or areas (GeoJSON) from a file')
+  .argument('<file>', 'the file; its extension tells the format (.csv, .ndjson/.jsonl, .json, .geojson)')
+  .addOption(new Option('--as <what>', 'what the file holds').choices(['observations', 'events', 'areas']))
+  .requiredOption('--org <code>', 'the organisation that owns the data (its code, e.g. bd-dhaka)')
+  .option('--area-kind <kind>', 'for areas: country, city, protected_area or custom', 'custom')
+  .option('--batch <rows>', 'rows per atomic batch', (v) => Number.parseInt(v, 10), 5000)
+  .option('--strict', 'stop at the first batch with an invalid row instead of importing the valid rows')
+  .action(async (file: string, options: { as?: 'observations' | 'events' | 'areas'; org: string; areaKind: string; batch: number; strict?: boolean }) => {
+    const config = configFromEnv(process.env);
+    const services = await createServices(config);
+    try {
+      const summary = await importFile(services, file, options);
+      process.exitCode = summary.rejected > 0 ? 1 : 0;
+    } finally {
+      await services.database.close();
+    }
+  });
+
+const keys = program.command('keys').description('API keys');
+keys
+  .command('create')
+  .description('create an API key; it is printed once and stored only as a hash')
+  .requiredOption('--org <code>', 'organisation code (global for the root)')
+  .addOption(new Option('--role <role>', 'role of the key').choices(ROLES).default('analyst'))
+  .option('--name <name>', 'what the key is for', 'created with ew4e keys create')
+  .action(async (options: { org: string; role: Role; name: string }) => {
+    const config = configFromEnv(process.env);
+    const services = await createServices(config);
+    try {
+      const org = await services.database.db.selectFrom('organisation').select('id').where('code', '=', options.org).executeTakeFirst();
+      if (!org) {
+        console.error(`no organisation with code "${options.org}"`);
+        process.exitCode = 2;
+        return;
+      }
+      const created = await createApiKey(services.database.db, org.id, options.role, options.name);
+      console.log(created.key);
+      console.error(`key ${created.prefix}… (${created.role} of ${options.org}) — shown once, store it now`);
+    } finally {
+      await services.database.close();
+    }
+  });
+
+/** With no EW4E_ADMIN_KEY, a first start makes one and keeps it in the data folder (mode 0600), so the demo is usable at once. */
+async function withAdminKey(config: Config): Promise<Config> {
+  if (config.adminKey) return config;
+  const file = path.join(config.dataDir, 'admin-key');
+  if (!existsSync(file)) {
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(file, `${generateApiKey().key}\n`, { mode: 0o600 });
+  }
+  const adminKey = (await readFile(file, 'utf8')).trim();
+  console.error(`EW4E_ADMIN_KEY not set: using the admin key kept in ${file}`);
+  return { ...config, adminKey };
+}
+
+await program.parseAsync(process.argv);

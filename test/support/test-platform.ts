@@ -1,0 +1,103 @@
+/** @module An in-process platform over a fresh test database, with helpers to register what tests need through the API. */
+import { createPlatform, type Platform } from '../../src/app.ts';
+import type { Config } from '../../src/config.ts';
+import type { Backend } from '../../src/store/database.ts';
+import { freshDatabase, type TestDatabase } from './test-database.ts';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: 'unused',
+    databaseUrl: undefined,
+    adminKey: ADMIN_KEY,
+    logLevel: 'silent',
+    maxBatchRows: 50_000,
+    maxBodyBytes: 16 * 1024 * 1024,
+    ...overrides,
+  };
+}
+
+export interface TestPlatform {
+  readonly platform: Platform;
+  readonly testDatabase: TestDatabase;
+  /** app.inject with a key: JSON bodies are sent as JSON, strings as they are. */
+  request(
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    options?: { key?: string; body?: unknown; contentType?: string },
+  ): Promise<{ statusCode: number; json: () => any; body: string; headers: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export async function startTestPlatform(backend: Backend, overrides: Partial<Config> = {}): Promise<TestPlatform> {
+  const testDatabase = await freshDatabase(backend);
+  const platform = await createPlatform(testConfig(overrides), false, testDatabase.database);
+  return {
+    platform,
+    testDatabase,
+    request: async (method, url, options = {}) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${options.key ?? ADMIN_KEY}` };
+      let payload: string | undefined;
+      if (options.body !== undefined) {
+        payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+        headers['content-type'] = options.contentType ?? 'application/json';
+      }
+      const response = await platform.server.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
+      return { statusCode: response.statusCode, json: () => response.json(), body: response.body, headers: response.headers };
+    },
+    close: async () => {
+      await platform.server.close();
+      await testDatabase.dispose();
+    },
+  };
+}
+
+export interface Fixture {
+  readonly orgId: number;
+  readonly key: string;
+  readonly sourceId: number;
+  readonly stationId: number;
+  readonly seriesId: number;
+  readonly seriesCode: string;
+}
+
+/** A country organisation with an analyst key, a source, a station in Dhaka and a PM2.5 series. */
+export async function registerFixture(t: TestPlatform, code: string, iso: string): Promise<Fixture> {
+  const org = await t.request('POST', '/v1/organisations', { body: { kind: 'country', code, name: `Country ${code}`, iso_code: iso } });
+  if (org.statusCode !== 201) throw new Error(`organisation: ${org.statusCode} ${org.body}`);
+  const orgId = org.json().id as number;
+  const created = await t.request('POST', '/v1/keys', { body: { name: 'test', role: 'analyst', organisation_id: orgId } });
+  if (created.statusCode !== 201) throw new Error(`key: ${created.statusCode} ${created.body}`);
+  const key = created.json().key as string;
+  const source = await t.request('POST', '/v1/sources', {
+    key,
+    body: { code: 'doe', name: 'Department of Environment', provider: 'DoE', licence: 'CC-BY-4.0', provenance: 'CAMS network' },
+  });
+  if (source.statusCode !== 201) throw new Error(`source: ${source.statusCode} ${source.body}`);
+  const station = await t.request('POST', '/v1/stations', {
+    key,
+    body: {
+      source_id: source.json().id,
+      code: 'agargaon',
+      name: 'Dhaka Agargaon',
+      sense: 'ground_station',
+      lon: 90.3795,
+      lat: 23.7781,
+      expected_cadence_s: 60,
+    },
+  });
+  if (station.statusCode !== 201) throw new Error(`station: ${station.statusCode} ${station.body}`);
+  const series = await t.request('POST', '/v1/series', { key, body: { station_id: station.json().id, variable: 'pm25' } });
+  if (series.statusCode !== 201) throw new Error(`series: ${series.statusCode} ${series.body}`);
+  return {
+    orgId,
+    key,
+    sourceId: source.json().id,
+    stationId: station.json().id,
+    seriesId: series.json().id,
+    seriesCode: series.json().code,
+  };
+}
