@@ -56,7 +56,7 @@ describe.each(BACKENDS)('durability on %s', (backend) => {
     const source = await post('/v1/sources', { code: 's', name: 'S', provider: 'P', licence: 'CC0-1.0', provenance: 'test' });
     const station = await post('/v1/stations', { source_id: source.id, code: 'st', name: 'St', sense: 'ground_station', lon: 36.8, lat: -1.3, expected_cadence_s: 60 });
     const series = await post('/v1/series', { station_id: station.id, variable: 'pm25' });
-    const t0 = Date.parse('2026-11-22T00:00:00Z');
+    const t0 = Math.floor(Date.now() / 86_400_000 - 10) * 86_400_000;
     const csv = ['series,time,value', ...Array.from({ length: 5000 }, (_, i) => `${series.id},${new Date(t0 + i * 60_000).toISOString()},${20 + (i % 7)}`)].join('\n');
 
     const reply = await post('/v1/observations', csv, ADMIN_KEY, 'text/csv');

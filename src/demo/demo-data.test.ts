@@ -64,12 +64,20 @@ describe('demo content', () => {
     for (const station of DEMO_STATIONS) {
       expect(organisations.has(station.organisation)).toBe(true);
       expect(sources.has(`${station.organisation}/${station.source}`)).toBe(true);
-      for (const series of station.series) expect(findVariable(series.variable), series.variable).toBeDefined();
+      for (const series of station.series)
+        expect(findVariable(series.variable), series.variable).toBeDefined();
     }
     const codes = DEMO_STATIONS.map((s) => s.code);
     expect(new Set(codes).size).toBe(codes.length);
     const senses = new Set(DEMO_STATIONS.map((s) => s.sense));
-    expect([...senses].sort()).toEqual(['acoustic', 'aerial', 'camera_trap', 'citizen_report', 'ground_station', 'satellite']);
+    expect([...senses].sort()).toEqual([
+      'acoustic',
+      'aerial',
+      'camera_trap',
+      'citizen_report',
+      'ground_station',
+      'satellite',
+    ]);
   });
 
   it('places stations inside the areas they belong to', () => {
@@ -78,7 +86,12 @@ describe('demo content', () => {
       const s = DEMO_STATIONS.find((x) => x.code === station)!;
       return containsPoint(area(areaCode), s.lon, s.lat);
     };
-    for (const s of ['bd-dhaka-agargaon', 'bd-dhaka-gulshan', 'bd-dhaka-farmgate-noise', 'bd-dhaka-citizen']) {
+    for (const s of [
+      'bd-dhaka-agargaon',
+      'bd-dhaka-gulshan',
+      'bd-dhaka-farmgate-noise',
+      'bd-dhaka-citizen',
+    ]) {
       expect(inside(s, 'bd-dhaka'), s).toBe(true);
     }
     for (const s of ['ke-nairobi-cbd', 'ke-nairobi-river', 'ke-nairobi-np-cameratrap']) {
@@ -93,7 +106,9 @@ describe('demo content', () => {
   it('dates every event in the days before now, the fire detections at VIIRS overpass hours', () => {
     const now = T0 + 10.25 * HOUR_MS;
     const events = demoEvents(now);
-    expect(new Set(events.map((e) => e.kind))).toEqual(new Set(['fire_detection', 'forest_loss_alert', 'citizen_report']));
+    expect(new Set(events.map((e) => e.kind))).toEqual(
+      new Set(['fire_detection', 'forest_loss_alert', 'citizen_report']),
+    );
     for (const e of events) {
       expect(e.timeMs).toBeLessThanOrEqual(now);
       expect(e.timeMs).toBeGreaterThan(now - 5 * DAY_MS);
@@ -142,7 +157,9 @@ describe('daily cycles', () => {
     const friday = lastLocalTimeBefore(T0 + 5 * DAY_MS, 20, station.lon); // Fri 7 March, 20:00 local
     const thursday = friday - DAY_MS;
     expect(new Date(friday + 6 * HOUR_MS).getUTCDay()).toBe(5);
-    expect(levelAt(station, series, friday, DEMO_SEED)).toBeLessThan(levelAt(station, series, thursday, DEMO_SEED));
+    expect(levelAt(station, series, friday, DEMO_SEED)).toBeLessThan(
+      levelAt(station, series, thursday, DEMO_SEED),
+    );
   });
 
   it('makes noise louder by day, oxygen lowest before dawn, and animals busiest at dawn and dusk', () => {
@@ -178,7 +195,12 @@ describe('simulated values', () => {
   it('stay within the variable’s soft limits in normal hours, and within its hard limits unless a fault', () => {
     const outside: string[] = [];
     let checked = 0;
-    for (const start of [Date.UTC(2025, 0, 10), Date.UTC(2025, 3, 10), Date.UTC(2025, 6, 10), Date.UTC(2025, 9, 10)]) {
+    for (const start of [
+      Date.UTC(2025, 0, 10),
+      Date.UTC(2025, 3, 10),
+      Date.UTC(2025, 6, 10),
+      Date.UTC(2025, 9, 10),
+    ]) {
       for (const station of DEMO_STATIONS) {
         const cadenceMs = station.cadenceS * 1000;
         const span = station.cadenceS >= 86_400 ? 60 * DAY_MS : 2 * DAY_MS;
@@ -192,7 +214,9 @@ describe('simulated values', () => {
             const hard = value >= (qc.hardMin ?? -Infinity) && value <= (qc.hardMax ?? Infinity);
             const soft = value >= (qc.softMin ?? -Infinity) && value <= (qc.softMax ?? Infinity);
             if (!hard || (state === 'normal' && !soft)) {
-              outside.push(`${seriesCodeOf(station, series)} at ${new Date(t).toISOString()} (${state}): ${value}`);
+              outside.push(
+                `${seriesCodeOf(station, series)} at ${new Date(t).toISOString()} (${state}): ${value}`,
+              );
             }
           }
         }
@@ -207,7 +231,8 @@ describe('simulated values', () => {
     const episode = series.episode!;
     let peak = 0;
     for (let t = T0; t < T0 + 2 * DAY_MS; t += MINUTE_MS) {
-      if (episodeStrength(episode, station.lon, t, DEMO_SEED) > 0.9) peak = Math.max(peak, sampleAt(station, series, t, DEMO_SEED)!.value);
+      if (episodeStrength(episode, station.lon, t, DEMO_SEED) > 0.9)
+        peak = Math.max(peak, sampleAt(station, series, t, DEMO_SEED)!.value);
     }
     expect(peak).toBeGreaterThan(120);
   });

@@ -69,7 +69,8 @@ export async function startDemo(services: Services, options: DemoOptions = {}): 
   const feedIntervalMs = options.feedIntervalMs ?? 60_000;
 
   const installed = await findOrganisations(services);
-  const organisations = installed[DEMO_MARKER_ORGANISATION] === undefined ? await installDemo(services, now(), log) : installed;
+  const organisations =
+    installed[DEMO_MARKER_ORGANISATION] === undefined ? await installDemo(services, now(), log) : installed;
   const callers = callersOf(organisations);
   const live = await liveSeries(services, organisations, log);
 
@@ -78,7 +79,9 @@ export async function startDemo(services: Services, options: DemoOptions = {}): 
   await resumeAfterStored(services, live, endMs - backfillDays * DAY_MS);
   const written = await appendDue(services, callers, live, endMs, seed);
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
-  log(`demo: backfilled ${written} observations of ${live.length} series (${backfillDays} days) in ${seconds} s`);
+  log(
+    `demo: backfilled ${written} observations of ${live.length} series (${backfillDays} days) in ${seconds} s`,
+  );
 
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -137,7 +140,11 @@ function idOf(organisations: Record<string, number>, code: string): number {
  * Creates organisations, sources, areas, stations, series and events. Areas go before stations so that
  * createStation links each station to the areas that contain it.
  */
-async function installDemo(services: Services, nowMs: number, log: (msg: string) => void): Promise<Record<string, number>> {
+async function installDemo(
+  services: Services,
+  nowMs: number,
+  log: (msg: string) => void,
+): Promise<Record<string, number>> {
   const db = services.database.db;
   const organisations: Record<string, number> = {};
   for (const o of DEMO_ORGANISATIONS) {
@@ -177,7 +184,8 @@ async function installDemo(services: Services, nowMs: number, log: (msg: string)
   for (const st of DEMO_STATIONS) {
     const organisationId = idOf(organisations, st.organisation);
     const sourceId = sources.get(`${st.organisation}/${st.source}`);
-    if (sourceId === undefined) throw new Error(`demo source "${st.source}" of "${st.organisation}" is missing`);
+    if (sourceId === undefined)
+      throw new Error(`demo source "${st.source}" of "${st.organisation}" is missing`);
     const station = await createStation(db, organisationId, {
       source_id: sourceId,
       code: st.code,
@@ -190,7 +198,11 @@ async function installDemo(services: Services, nowMs: number, log: (msg: string)
       properties: { ...st.properties, demo: true },
     });
     for (const se of st.series) {
-      await createSeries(db, organisationId, { station_id: station.id, variable: se.variable, code: seriesCodeOf(st, se) });
+      await createSeries(db, organisationId, {
+        station_id: station.id,
+        variable: se.variable,
+        code: seriesCodeOf(st, se),
+      });
       seriesCount++;
     }
   }
@@ -235,7 +247,12 @@ function callersOf(organisations: Record<string, number>): Map<number, Caller> {
     const children = DEMO_ORGANISATIONS.filter((c) => c.parent === o.code)
       .map((c) => organisations[c.code])
       .filter((c): c is number => c !== undefined);
-    callers.set(id, { keyId: 0, organisationId: id, role: 'admin', readableOrganisationIds: [id, ...children] });
+    callers.set(id, {
+      keyId: 0,
+      organisationId: id,
+      role: 'admin',
+      readableOrganisationIds: [id, ...children],
+    });
   }
   return callers;
 }
@@ -263,14 +280,25 @@ async function liveSeries(
         log(`demo: series "${code}" not found; not simulated`);
         continue;
       }
-      live.push({ station, series, code, organisationId, cadenceMs: station.cadenceS * 1000, doneUntilMs: 0 });
+      live.push({
+        station,
+        series,
+        code,
+        organisationId,
+        cadenceMs: station.cadenceS * 1000,
+        doneUntilMs: 0,
+      });
     }
   }
   return live;
 }
 
 /** Starts each series at the window's start, or after its latest stored point in the window (a restart). */
-async function resumeAfterStored(services: Services, live: readonly LiveSeries[], fromMs: number): Promise<void> {
+async function resumeAfterStored(
+  services: Services,
+  live: readonly LiveSeries[],
+  fromMs: number,
+): Promise<void> {
   for (const s of live) s.doneUntilMs = fromMs;
   if (live.length === 0) return;
   const rows = await services.database.db
@@ -309,7 +337,9 @@ async function appendDue(
       const ready = await services.observationIngest.validate(caller, { rows, problems: [] });
       if (ready.problems.length > 0) {
         const first = ready.problems[0]!;
-        throw new Error(`demo: ${ready.problems.length} simulated rows refused, first: row ${first.row}: ${first.reason}`);
+        throw new Error(
+          `demo: ${ready.problems.length} simulated rows refused, first: row ${first.row}: ${first.reason}`,
+        );
       }
       const summary = await services.observationIngest.store(ready.rows);
       written += summary.accepted;
@@ -333,9 +363,9 @@ function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> 
   const groups = new Map<K, T[]>();
   for (const item of items) {
     const key = keyOf(item);
-    let list = groups.get(key);
-    if (list === undefined) groups.set(key, (list = []));
-    list.push(item);
+    const list = groups.get(key);
+    if (list === undefined) groups.set(key, [item]);
+    else list.push(item);
   }
   return groups;
 }

@@ -55,7 +55,10 @@ function fromJson(body: string): ParseResult<ParsedObservation> {
   if (!parsed.ok) return { rows: [], problems: [parsed.problem] };
   const records = parsed.value;
   if (!Array.isArray(records)) {
-    return { rows: [], problems: [problemAt(-1, undefined, '', undefined, 'expected a JSON array of observations')] };
+    return {
+      rows: [],
+      problems: [problemAt(-1, undefined, '', undefined, 'expected a JSON array of observations')],
+    };
   }
   const rows: ParsedObservation[] = [];
   const problems: RowProblem[] = [];
