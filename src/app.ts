@@ -4,12 +4,12 @@ import type { Config } from './config.ts';
 import { EventIngest } from './ingest/event-ingest.ts';
 import { ObservationIngest } from './ingest/observation-ingest.ts';
 import type { Caller } from './registry/access.ts';
-import { callerOfKey, installBootstrapKey } from './store/access.repository.ts';
+import { buildHttpServer, type HttpServer } from './server/http-server.ts';
+import { callerOfKey, installBootstrapKey, KeyUsage } from './store/access.repository.ts';
 import { type Database, openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { ObservationRepository } from './store/observation.repository.ts';
 import { installReferenceData } from './store/reference-data.ts';
-import { buildHttpServer, type HttpServer } from './server/http-server.ts';
 
 /** What the HTTP edge, the CLI and the demo use: the database and the services over it. */
 export interface Services {
@@ -37,11 +37,18 @@ export async function createServices(config: Config, database?: Database): Promi
   const globalOrganisationId = await installReferenceData(db.db);
   if (config.adminKey) await installBootstrapKey(db.db, globalOrganisationId, config.adminKey);
   const observations = new ObservationRepository(db);
+  const keyUsage = new KeyUsage(db.db);
   const limits = { maxBatchRows: config.maxBatchRows, maxFutureMs: MAX_FUTURE_MS };
   return {
     database: db,
     globalOrganisationId,
-    access: { callerOfKey: (key) => callerOfKey(db.db, key) },
+    access: {
+      callerOfKey: async (key) => {
+        const caller = await callerOfKey(db.db, key);
+        if (caller) await keyUsage.touch(caller.keyId);
+        return caller;
+      },
+    },
     observations,
     observationIngest: new ObservationIngest(db, observations, limits),
     eventIngest: new EventIngest(db, limits),

@@ -31,7 +31,12 @@ export class Ew4eError extends Error {
   readonly status: number;
   readonly details: readonly ProblemDetail[];
 
-  constructor(code: ErrorCode, message?: string, details: readonly ProblemDetail[] = [], options?: ErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    details: readonly ProblemDetail[] = [],
+    options?: ErrorOptions,
+  ) {
     super(message ?? ERROR_CODES[code].title, options);
     this.name = 'Ew4eError';
     this.code = code;

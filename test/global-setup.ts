@@ -9,10 +9,13 @@ import {
   PGLITE_TEMPLATE_DIR,
   POSTGRES_TEMPLATE,
   postgresUrlFor,
+  RUN_ID,
   TEST_DATA_DIR,
 } from './support/test-database.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // Workers start after this and inherit the id, so all of them find this run's templates.
+  process.env.EW4E_TEST_RUN_ID = RUN_ID;
   await rm(TEST_DATA_DIR, { recursive: true, force: true });
   await mkdir(TEST_DATA_DIR, { recursive: true });
   if (BACKENDS.includes('pglite')) {
@@ -31,6 +34,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   }
   return async () => {
     await rm(TEST_DATA_DIR, { recursive: true, force: true });
-    if (BACKENDS.includes('postgres')) await adminQuery(`drop database if exists ${POSTGRES_TEMPLATE} with (force)`);
+    if (BACKENDS.includes('postgres'))
+      await adminQuery(`drop database if exists ${POSTGRES_TEMPLATE} with (force)`);
   };
 }

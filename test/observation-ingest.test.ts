@@ -1,7 +1,12 @@
 /** Ingestion and query of observations through HTTP, on every storage backend. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/test-database.ts';
-import { type Fixture, registerFixture, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import {
+  type Fixture,
+  registerFixture,
+  startTestPlatform,
+  type TestPlatform,
+} from './support/test-platform.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -20,8 +25,15 @@ describe.each(BACKENDS)('observations on %s', (backend) => {
     await t?.close();
   });
 
-  async function stored(seriesId: number, key = a.key): Promise<{ time: string; value: number; qc: string }[]> {
-    const r = await t.request('GET', `/v1/series/${seriesId}/observations?from=2000-01-01T00:00:00Z&to=2030-01-01T00:00:00Z&include_rejected=true`, { key });
+  async function stored(
+    seriesId: number,
+    key = a.key,
+  ): Promise<{ time: string; value: number; qc: string }[]> {
+    const r = await t.request(
+      'GET',
+      `/v1/series/${seriesId}/observations?from=2000-01-01T00:00:00Z&to=2030-01-01T00:00:00Z&include_rejected=true`,
+      { key },
+    );
     expect(r.statusCode).toBe(200);
     return r.json().points;
   }
@@ -40,12 +52,22 @@ describe.each(BACKENDS)('observations on %s', (backend) => {
     expect(r1.statusCode, r1.body).toBe(200);
     expect(r1.json()).toMatchObject({ accepted: 3, series: 1, from: iso(0), to: iso(2) });
 
-    const ndjson = [3, 4].map((m) => JSON.stringify({ series: a.seriesCode, time: iso(m), value: 20 + m })).join('\n');
-    const r2 = await t.request('POST', '/v1/observations', { key: a.key, body: ndjson, contentType: 'application/x-ndjson' });
+    const ndjson = [3, 4]
+      .map((m) => JSON.stringify({ series: a.seriesCode, time: iso(m), value: 20 + m }))
+      .join('\n');
+    const r2 = await t.request('POST', '/v1/observations', {
+      key: a.key,
+      body: ndjson,
+      contentType: 'application/x-ndjson',
+    });
     expect(r2.statusCode, r2.body).toBe(200);
 
     const csv = `series,time,value\n${a.seriesCode},${iso(5)},25\n${a.seriesId},${iso(6)},26\n`;
-    const r3 = await t.request('POST', '/v1/observations', { key: a.key, body: csv, contentType: 'text/csv' });
+    const r3 = await t.request('POST', '/v1/observations', {
+      key: a.key,
+      body: csv,
+      contentType: 'text/csv',
+    });
     expect(r3.statusCode, r3.body).toBe(200);
 
     const points = await stored(a.seriesId);
@@ -59,13 +81,18 @@ describe.each(BACKENDS)('observations on %s', (backend) => {
     expect((await t.request('POST', '/v1/observations', { key: a.key, body: batch })).statusCode).toBe(200);
     expect(await count()).toBe(before);
     const corrected = [{ series: a.seriesId, time: iso(0), value: 19.5 }];
-    expect((await t.request('POST', '/v1/observations', { key: a.key, body: corrected })).statusCode).toBe(200);
+    expect((await t.request('POST', '/v1/observations', { key: a.key, body: corrected })).statusCode).toBe(
+      200,
+    );
     expect(await count()).toBe(before);
     expect((await stored(a.seriesId))[0]?.value).toBe(19.5);
   });
 
   it('converts known units to the series unit', async () => {
-    const body = [{ series: a.seriesId, time: iso(10), value: 0.042, unit: 'mg/m³' }, { series: a.seriesId, time: iso(11), value: 43, unit: 'ug/m3' }];
+    const body = [
+      { series: a.seriesId, time: iso(10), value: 0.042, unit: 'mg/m³' },
+      { series: a.seriesId, time: iso(11), value: 43, unit: 'ug/m3' },
+    ];
     const r = await t.request('POST', '/v1/observations', { key: a.key, body });
     expect(r.statusCode, r.body).toBe(200);
     const points = await stored(a.seriesId);
@@ -80,7 +107,11 @@ describe.each(BACKENDS)('observations on %s', (backend) => {
     expect(r.json().flagged.rejected).toBe(1);
     const all = await stored(a.seriesId);
     expect(all.find((p) => p.time === iso(20))?.qc).toBe('rejected');
-    const normal = await t.request('GET', `/v1/series/${a.seriesId}/observations?from=${iso(0)}&to=${iso(30)}`, { key: a.key });
+    const normal = await t.request(
+      'GET',
+      `/v1/series/${a.seriesId}/observations?from=${iso(0)}&to=${iso(30)}`,
+      { key: a.key },
+    );
     expect(normal.json().points.some((p: { time: string }) => p.time === iso(20))).toBe(false);
   });
 
@@ -93,14 +124,22 @@ describe.each(BACKENDS)('observations on %s', (backend) => {
     expect(avg.json().points).toEqual([0, 60, 120].map((m) => ({ time: iso(m), value: 29.5, count: 60 })));
     const min = await t.request('GET', `${q}&agg=max`, { key: b.key });
     expect(min.json().points.map((p: { value: number }) => p.value)).toEqual([59, 59, 59]);
-    const auto = await t.request('GET', `/v1/series/${b.seriesId}/observations?from=${iso(0)}&to=${iso(180)}&bucket=auto&points=4`, { key: b.key });
+    const auto = await t.request(
+      'GET',
+      `/v1/series/${b.seriesId}/observations?from=${iso(0)}&to=${iso(180)}&bucket=auto&points=4`,
+      { key: b.key },
+    );
     expect(auto.json().bucket).toBe('PT1H');
   });
 
   it('aggregates a variable over the stations inside an area', async () => {
     const bd = await t.request('GET', '/v1/areas?kind=country&q=Bangladesh', { key: a.key });
     const areaId = bd.json().features[0].id;
-    const r = await t.request('GET', `/v1/areas/${areaId}/observations?variable=pm25&from=${iso(0)}&to=${iso(60)}&bucket=PT1H`, { key: b.key });
+    const r = await t.request(
+      'GET',
+      `/v1/areas/${areaId}/observations?variable=pm25&from=${iso(0)}&to=${iso(60)}&bucket=PT1H`,
+      { key: b.key },
+    );
     expect(r.statusCode, r.body).toBe(200);
     // both fixtures' stations stand in Dhaka, but b's key reads only b's series
     expect(r.json().series_count).toBe(1);
@@ -108,12 +147,18 @@ describe.each(BACKENDS)('observations on %s', (backend) => {
   });
 
   describe('bad input gets a 4xx naming row and field, and nothing is written', () => {
-    async function rejects(body: string, contentType: string, expected: { status: number; errors?: object[] }, key = a.key) {
+    async function rejects(
+      body: string,
+      contentType: string,
+      expected: { status: number; errors?: object[] },
+      key = a.key,
+    ) {
       const before = await count();
       const r = await t.request('POST', '/v1/observations', { key, body, contentType });
       expect(r.statusCode, r.body).toBe(expected.status);
       expect(r.headers['content-type']).toContain('application/problem+json');
-      if (expected.errors) expect(r.json().errors).toEqual(expected.errors.map((e) => expect.objectContaining(e)));
+      if (expected.errors)
+        expect(r.json().errors).toEqual(expected.errors.map((e) => expect.objectContaining(e)));
       expect(await count()).toBe(before);
       return r.json();
     }
@@ -134,31 +179,63 @@ describe.each(BACKENDS)('observations on %s', (backend) => {
     });
 
     it('unknown unit', async () => {
-      const body = JSON.stringify([{ series: a.seriesId, time: iso(100), value: 1 }, { series: a.seriesId, time: iso(101), value: 1, unit: 'furlongs' }]);
-      await rejects(body, 'application/json', { status: 422, errors: [{ pointer: '/1/unit', field: 'unit' }] });
+      const body = JSON.stringify([
+        { series: a.seriesId, time: iso(100), value: 1 },
+        { series: a.seriesId, time: iso(101), value: 1, unit: 'furlongs' },
+      ]);
+      await rejects(body, 'application/json', {
+        status: 422,
+        errors: [{ pointer: '/1/unit', field: 'unit' }],
+      });
     });
 
     it('a unit of another dimension', async () => {
       const body = JSON.stringify([{ series: a.seriesId, time: iso(100), value: 1, unit: '°C' }]);
-      await rejects(body, 'application/json', { status: 422, errors: [{ pointer: '/0/unit', field: 'unit' }] });
-    });
-
-    it('timestamps that are not ISO 8601', async () => {
-      const body = [`{"series":${a.seriesId},"time":"${iso(100)}","value":1}`, `{"series":${a.seriesId},"time":"2026-11-20 08:00:00","value":1}`, `{"series":${a.seriesId},"time":"yesterday","value":1}`].join('\n');
-      await rejects(body, 'application/x-ndjson', { status: 422, errors: [{ line: 2, field: 'time' }, { line: 3, field: 'time' }] });
-    });
-
-    it('text where numbers belong', async () => {
-      await rejects(`series,time,value\n${good(0)}\n${a.seriesId},${iso(101)},high\n`, 'text/csv', { status: 422, errors: [{ line: 3, field: 'value' }] });
-      await rejects(JSON.stringify([{ series: a.seriesId, time: iso(100), value: '12' }]), 'application/json', {
+      await rejects(body, 'application/json', {
         status: 422,
-        errors: [{ pointer: '/0/value', field: 'value' }],
+        errors: [{ pointer: '/0/unit', field: 'unit' }],
       });
     });
 
+    it('timestamps that are not ISO 8601', async () => {
+      const body = [
+        `{"series":${a.seriesId},"time":"${iso(100)}","value":1}`,
+        `{"series":${a.seriesId},"time":"2026-11-20 08:00:00","value":1}`,
+        `{"series":${a.seriesId},"time":"yesterday","value":1}`,
+      ].join('\n');
+      await rejects(body, 'application/x-ndjson', {
+        status: 422,
+        errors: [
+          { line: 2, field: 'time' },
+          { line: 3, field: 'time' },
+        ],
+      });
+    });
+
+    it('text where numbers belong', async () => {
+      await rejects(`series,time,value\n${good(0)}\n${a.seriesId},${iso(101)},high\n`, 'text/csv', {
+        status: 422,
+        errors: [{ line: 3, field: 'value' }],
+      });
+      await rejects(
+        JSON.stringify([{ series: a.seriesId, time: iso(100), value: '12' }]),
+        'application/json',
+        {
+          status: 422,
+          errors: [{ pointer: '/0/value', field: 'value' }],
+        },
+      );
+    });
+
     it("another organisation's series", async () => {
-      const body = JSON.stringify([{ series: a.seriesId, time: iso(100), value: 1 }, { series: b.seriesId, time: iso(101), value: 1 }]);
-      await rejects(body, 'application/json', { status: 422, errors: [{ pointer: '/1/series', field: 'series' }] });
+      const body = JSON.stringify([
+        { series: a.seriesId, time: iso(100), value: 1 },
+        { series: b.seriesId, time: iso(101), value: 1 },
+      ]);
+      await rejects(body, 'application/json', {
+        status: 422,
+        errors: [{ pointer: '/1/series', field: 'series' }],
+      });
     });
 
     it('an oversized body', async () => {
@@ -166,13 +243,24 @@ describe.each(BACKENDS)('observations on %s', (backend) => {
       try {
         const fixture = await registerFixture(small, 'cc', 'NP');
         const rows = Array.from({ length: 500 }, (_, m) => `${fixture.seriesId},${iso(m)},1`).join('\n');
-        const r = await small.request('POST', '/v1/observations', { key: fixture.key, body: `series,time,value\n${rows}`, contentType: 'text/csv' });
+        const r = await small.request('POST', '/v1/observations', {
+          key: fixture.key,
+          body: `series,time,value\n${rows}`,
+          contentType: 'text/csv',
+        });
         expect(r.statusCode).toBe(413);
         expect(r.json().code).toBe('EW4E_BATCH_TOO_LARGE');
-        const tooMany = Array.from({ length: 101 }, (_, m) => ({ series: fixture.seriesId, time: iso(m), value: 1 }));
+        const tooMany = Array.from({ length: 101 }, (_, m) => ({
+          series: fixture.seriesId,
+          time: iso(m),
+          value: 1,
+        }));
         const r2 = await small.request('POST', '/v1/observations', { key: fixture.key, body: tooMany });
         expect(r2.statusCode).toBe(413);
-        const n = await small.platform.services.database.db.selectFrom('observation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const n = await small.platform.services.database.db
+          .selectFrom('observation')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
         expect(Number(n.n)).toBe(0);
       } finally {
         await small.close();
@@ -181,15 +269,30 @@ describe.each(BACKENDS)('observations on %s', (backend) => {
 
     it('a wrong content type, no key, a viewer key', async () => {
       await rejects('x', 'application/xml', { status: 415 });
-      const noKey = await t.platform.server.inject({ method: 'POST', url: '/v1/observations', payload: '[]', headers: { 'content-type': 'application/json' } });
+      const noKey = await t.platform.server.inject({
+        method: 'POST',
+        url: '/v1/observations',
+        payload: '[]',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(noKey.statusCode).toBe(401);
-      const viewer = await t.request('POST', '/v1/keys', { body: { name: 'v', role: 'viewer', organisation_id: a.orgId } });
-      await rejects(JSON.stringify([{ series: a.seriesId, time: iso(100), value: 1 }]), 'application/json', { status: 403 }, viewer.json().key);
+      const viewer = await t.request('POST', '/v1/keys', {
+        body: { name: 'v', role: 'viewer', organisation_id: a.orgId },
+      });
+      await rejects(
+        JSON.stringify([{ series: a.seriesId, time: iso(100), value: 1 }]),
+        'application/json',
+        { status: 403 },
+        viewer.json().key,
+      );
     });
 
     it('a future timestamp', async () => {
       const body = JSON.stringify([{ series: a.seriesId, time: '2099-01-01T00:00:00Z', value: 1 }]);
-      await rejects(body, 'application/json', { status: 422, errors: [{ pointer: '/0/time', field: 'time' }] });
+      await rejects(body, 'application/json', {
+        status: 422,
+        errors: [{ pointer: '/0/time', field: 'time' }],
+      });
     });
   });
 });

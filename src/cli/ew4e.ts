@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import pino from 'pino';
 import { createPlatform, createServices } from '../app.ts';
 import { type Config, configFromEnv } from '../config.ts';
-import { ROLES, generateApiKey, type Role } from '../registry/access.ts';
+import { generateApiKey, ROLES, type Role } from '../registry/access.ts';
 import { createApiKey } from '../store/access.repository.ts';
 import { openDatabase } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
@@ -14,12 +14,19 @@ import { importFile } from './import-command.ts';
 
 const program = new Command()
   .name('ew4e')
-  .description('EW4E — Early Warning for Environment. Configuration by environment: PORT, EW4E_DATA_DIR, DATABASE_URL, EW4E_ADMIN_KEY.');
+  .description(
+    'EW4E — Early Warning for Environment. Configuration by environment: PORT, EW4E_DATA_DIR, DATABASE_URL, EW4E_ADMIN_KEY.',
+  );
 
 program
   .command('serve')
-  .description('run the platform (HTTP API, /docs) on PGlite in EW4E_DATA_DIR, or on PostgreSQL if DATABASE_URL is set')
-  .option('--demo', 'install the demo (countries, cities, stations of every sense) and run its live simulated feed')
+  .description(
+    'run the platform (HTTP API, /docs) on PGlite in EW4E_DATA_DIR, or on PostgreSQL if DATABASE_URL is set',
+  )
+  .option(
+    '--demo',
+    'install the demo (countries, cities, stations of every sense) and run its live simulated feed',
+  )
   .action(async (options: { demo?: boolean }) => {
     const config = await withAdminKey(configFromEnv(process.env));
     const logger = pino({ level: config.logLevel });
@@ -27,11 +34,16 @@ program
     let stopDemo: (() => Promise<void>) | undefined;
     if (options.demo) {
       const { startDemo } = await import('../demo/demo.ts');
-      const demo = await startDemo(platform.services, { log: (msg) => logger.info(msg) });
+      const demo = await startDemo(platform.services, {
+        feedIntervalMs: 10_000,
+        log: (msg) => logger.info(msg),
+      });
       stopDemo = () => demo.stop();
     }
     const address = await platform.server.listen({ port: config.port, host: config.host });
-    logger.info(`EW4E serving on ${address} (database: ${platform.services.database.backend}); API docs at ${address}/docs`);
+    logger.info(
+      `EW4E serving on ${address} (database: ${platform.services.database.backend}); API docs at ${address}/docs`,
+    );
     const shutdown = async () => {
       await stopDemo?.();
       await platform.close();
@@ -54,23 +66,36 @@ program
 
 program
   .command('import')
-  .description('import observations (CSV, NDJSON, JSON), events (CSV, NDJSON, GeoJSON) or areas (GeoJSON) from a file')
+  .description(
+    'import observations (CSV, NDJSON, JSON), events (CSV, NDJSON, GeoJSON) or areas (GeoJSON) from a file',
+  )
   .argument('<file>', 'the file; its extension tells the format (.csv, .ndjson/.jsonl, .json, .geojson)')
   .addOption(new Option('--as <what>', 'what the file holds').choices(['observations', 'events', 'areas']))
   .requiredOption('--org <code>', 'the organisation that owns the data (its code, e.g. bd-dhaka)')
   .option('--area-kind <kind>', 'for areas: country, city, protected_area or custom', 'custom')
   .option('--batch <rows>', 'rows per atomic batch', (v) => Number.parseInt(v, 10), 5000)
   .option('--strict', 'stop at the first batch with an invalid row instead of importing the valid rows')
-  .action(async (file: string, options: { as?: 'observations' | 'events' | 'areas'; org: string; areaKind: string; batch: number; strict?: boolean }) => {
-    const config = configFromEnv(process.env);
-    const services = await createServices(config);
-    try {
-      const summary = await importFile(services, file, options);
-      process.exitCode = summary.rejected > 0 ? 1 : 0;
-    } finally {
-      await services.database.close();
-    }
-  });
+  .action(
+    async (
+      file: string,
+      options: {
+        as?: 'observations' | 'events' | 'areas';
+        org: string;
+        areaKind: string;
+        batch: number;
+        strict?: boolean;
+      },
+    ) => {
+      const config = configFromEnv(process.env);
+      const services = await createServices(config);
+      try {
+        const summary = await importFile(services, file, options);
+        process.exitCode = summary.rejected > 0 ? 1 : 0;
+      } finally {
+        await services.database.close();
+      }
+    },
+  );
 
 const keys = program.command('keys').description('API keys');
 keys
@@ -83,7 +108,11 @@ keys
     const config = configFromEnv(process.env);
     const services = await createServices(config);
     try {
-      const org = await services.database.db.selectFrom('organisation').select('id').where('code', '=', options.org).executeTakeFirst();
+      const org = await services.database.db
+        .selectFrom('organisation')
+        .select('id')
+        .where('code', '=', options.org)
+        .executeTakeFirst();
       if (!org) {
         console.error(`no organisation with code "${options.org}"`);
         process.exitCode = 2;

@@ -41,16 +41,26 @@ export function formatOfFile(file: string): BodyFormat | undefined {
   }
 }
 
-export async function importFile(services: Services, file: string, options: ImportOptions): Promise<ImportSummary> {
+export async function importFile(
+  services: Services,
+  file: string,
+  options: ImportOptions,
+): Promise<ImportSummary> {
   const format = formatOfFile(file);
-  if (format === undefined) throw new Error(`cannot tell the format of ${file}: use .csv, .ndjson, .jsonl, .json or .geojson`);
+  if (format === undefined)
+    throw new Error(`cannot tell the format of ${file}: use .csv, .ndjson, .jsonl, .json or .geojson`);
   const org = await services.database.db
     .selectFrom('organisation')
     .select('id')
     .where('code', '=', options.org)
     .executeTakeFirst();
   if (!org) throw new Error(`no organisation with code "${options.org}"`);
-  const caller: Caller = { keyId: 0, organisationId: org.id, role: 'admin', readableOrganisationIds: [org.id] };
+  const caller: Caller = {
+    keyId: 0,
+    organisationId: org.id,
+    role: 'admin',
+    readableOrganisationIds: [org.id],
+  };
   const text = await readFile(file, 'utf8');
   const what = options.as ?? (format === 'geojson' ? 'areas' : 'observations');
   const summary =
@@ -66,7 +76,8 @@ export async function importFile(services: Services, file: string, options: Impo
 function report(problems: readonly RowProblem[]): void {
   const shown = problems.slice(0, 50);
   for (const p of shown) {
-    const where = p.line !== undefined ? `line ${p.line}` : p.pointer !== undefined ? p.pointer : `row ${p.row}`;
+    const where =
+      p.line !== undefined ? `line ${p.line}` : p.pointer !== undefined ? p.pointer : `row ${p.row}`;
     console.error(`  ${where}${p.field ? ` ${p.field}` : ''}: ${p.reason}`);
   }
   if (problems.length > shown.length) console.error(`  … and ${problems.length - shown.length} more`);
@@ -97,7 +108,10 @@ async function importObservations(
   const ingest = services.observationIngest;
   const chunks = [];
   for (let i = 0; i < parsed.rows.length; i += options.batch) {
-    const checked = await ingest.validate(caller, { rows: parsed.rows.slice(i, i + options.batch), problems: [] });
+    const checked = await ingest.validate(caller, {
+      rows: parsed.rows.slice(i, i + options.batch),
+      problems: [],
+    });
     problems.push(...checked.problems);
     chunks.push(checked.rows);
   }
@@ -141,7 +155,8 @@ async function importEvents(
       const bad = new Set(error.details.map((d) => d.row));
       problems.push(...error.details.map((d) => ({ ...d, row: d.row ?? -1 })));
       rows = rows.filter((r) => !bad.has(r.row));
-      if (rows.length > 0) accepted += (await services.eventIngest.ingest(caller, { rows, problems: [] })).accepted;
+      if (rows.length > 0)
+        accepted += (await services.eventIngest.ingest(caller, { rows, problems: [] })).accepted;
     }
     bar.update(Math.min(parsed.rows.length, i + options.batch));
   }
@@ -154,7 +169,12 @@ async function importEvents(
   return { accepted, rejected };
 }
 
-async function importAreas(services: Services, organisationId: number, text: string, options: ImportOptions): Promise<ImportSummary> {
+async function importAreas(
+  services: Services,
+  organisationId: number,
+  text: string,
+  options: ImportOptions,
+): Promise<ImportSummary> {
   if (!(AREA_KINDS as readonly string[]).includes(options.areaKind)) {
     throw new Error(`--area-kind must be one of ${AREA_KINDS.join(', ')}`);
   }
@@ -165,7 +185,9 @@ async function importAreas(services: Services, organisationId: number, text: str
   } catch (error) {
     throw new Error(`not JSON: ${(error as Error).message}`);
   }
-  const features = Array.isArray(collection.features) ? (collection.features as Record<string, unknown>[]) : [];
+  const features = Array.isArray(collection.features)
+    ? (collection.features as Record<string, unknown>[])
+    : [];
   const problems: RowProblem[] = [];
   const bar = progressBar(features.length, 'areas');
   let accepted = 0;
@@ -177,9 +199,19 @@ async function importAreas(services: Services, organisationId: number, text: str
     const code = String(props.code ?? props.WDPAID ?? feature.id ?? '');
     if ('problems' in checked) problems.push(...checked.problems);
     else if (checked.geometry.type !== 'Polygon' && checked.geometry.type !== 'MultiPolygon') {
-      problems.push({ row: i, pointer: `${pointer}/geometry/type`, field: 'type', reason: 'an area must be a Polygon or MultiPolygon' });
+      problems.push({
+        row: i,
+        pointer: `${pointer}/geometry/type`,
+        field: 'type',
+        reason: 'an area must be a Polygon or MultiPolygon',
+      });
     } else if (!name || !code) {
-      problems.push({ row: i, pointer: `${pointer}/properties`, field: 'properties', reason: 'needs a name (name or NAME) and a code (code, WDPAID or feature id)' });
+      problems.push({
+        row: i,
+        pointer: `${pointer}/properties`,
+        field: 'properties',
+        reason: 'needs a name (name or NAME) and a code (code, WDPAID or feature id)',
+      });
     } else {
       try {
         await createArea(services.database.db, organisationId, {

@@ -9,7 +9,8 @@ import type {
   Polygon,
   Position,
 } from 'geojson';
-import { problemAt, type RowProblem } from '../ingest/row-problem.ts';
+// Type only: geometry must not pull in the ingestion readers (and csv-parse) at run time.
+import type { RowProblem } from '../ingest/row-problem.ts';
 
 /** The geometries EW4E stores for areas and events: every RFC 7946 geometry but GeometryCollection. */
 export type SimpleGeometry = Point | MultiPoint | LineString | MultiLineString | Polygon | MultiPolygon;
@@ -59,20 +60,19 @@ class GeometryCheck {
       this.omitted++;
       return;
     }
-    this.problems.push(problemAt(this.at.row, this.at.line, this.base + path, 'geometry', reason));
+    this.problems.push(this.problem(this.base + path, reason));
+  }
+
+  private problem(pointer: string, reason: string): RowProblem {
+    const { row, line } = this.at;
+    return line === undefined
+      ? { row, pointer, field: 'geometry', reason }
+      : { row, line, pointer, field: 'geometry', reason };
   }
 
   finish(): RowProblem[] {
     if (this.omitted > 0) {
-      this.problems.push(
-        problemAt(
-          this.at.row,
-          this.at.line,
-          this.base,
-          'geometry',
-          `${this.omitted} more problems in this geometry`,
-        ),
-      );
+      this.problems.push(this.problem(this.base, `${this.omitted} more problems in this geometry`));
     }
     return this.problems;
   }

@@ -44,7 +44,13 @@ export function naturalEarthCountries(): Country[] {
     byCode.set(
       code,
       earlier
-        ? { ...earlier, geometry: { type: 'MultiPolygon', coordinates: [...polygonsOf(earlier.geometry), ...polygonsOf(rfc7946)] } }
+        ? {
+            ...earlier,
+            geometry: {
+              type: 'MultiPolygon',
+              coordinates: [...polygonsOf(earlier.geometry), ...polygonsOf(rfc7946)],
+            },
+          }
         : { code, isoAlpha2: alpha2, isoAlpha3: alpha3, isoNumeric: numeric, name, geometry: rfc7946 },
     );
   }

@@ -30,30 +30,55 @@ export class EventIngest {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async ingest(caller: Caller, parsed: { rows: ParsedEvent[]; problems: RowProblem[] }): Promise<EventBatchSummary> {
+  async ingest(
+    caller: Caller,
+    parsed: { rows: ParsedEvent[]; problems: RowProblem[] },
+  ): Promise<EventBatchSummary> {
     const total = parsed.rows.length + new Set(parsed.problems.map((p) => p.row)).size;
     if (total > this.limits.maxBatchRows) {
-      throw new Ew4eError('EW4E_BATCH_TOO_LARGE', `the batch has ${total} events; at most ${this.limits.maxBatchRows} are accepted`);
+      throw new Ew4eError(
+        'EW4E_BATCH_TOO_LARGE',
+        `the batch has ${total} events; at most ${this.limits.maxBatchRows} are accepted`,
+      );
     }
     const problems = [...parsed.problems];
     const db = this.database.db;
-    const sources = await codesIn(db, 'source', caller.organisationId, parsed.rows.map((r) => r.source));
-    const stations = await codesIn(db, 'station', caller.organisationId, parsed.rows.map((r) => r.station));
+    const sources = await codesIn(
+      db,
+      'source',
+      caller.organisationId,
+      parsed.rows.map((r) => r.source),
+    );
+    const stations = await codesIn(
+      db,
+      'station',
+      caller.organisationId,
+      parsed.rows.map((r) => r.station),
+    );
     const latestAllowed = this.now() + this.limits.maxFutureMs;
     const byKey = new Map<string, NewEvent>();
     for (const e of parsed.rows) {
       const sourceId = e.source === undefined ? null : sources.get(e.source);
       const stationId = e.station === undefined ? null : stations.get(e.station);
       if (sourceId === undefined) {
-        problems.push({ ...placeOf(e, 'source'), reason: `source "${e.source}" not found in your organisation` });
+        problems.push({
+          ...placeOf(e, 'source'),
+          reason: `source "${e.source}" not found in your organisation`,
+        });
         continue;
       }
       if (stationId === undefined) {
-        problems.push({ ...placeOf(e, 'station'), reason: `station "${e.station}" not found in your organisation` });
+        problems.push({
+          ...placeOf(e, 'station'),
+          reason: `station "${e.station}" not found in your organisation`,
+        });
         continue;
       }
       if (e.timeMs > latestAllowed) {
-        problems.push({ ...placeOf(e, 'time'), reason: 'time is in the future; check the sender clock and zone' });
+        problems.push({
+          ...placeOf(e, 'time'),
+          reason: 'time is in the future; check the sender clock and zone',
+        });
         continue;
       }
       // A later row with the same identity replaces an earlier one, as a later batch would.

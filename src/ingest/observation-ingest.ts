@@ -1,17 +1,21 @@
 /** @module Ingests one batch of observations: resolve series, convert units, check quality, store — all rows or none. */
-import { type ProblemDetail, Ew4eError } from '../errors.ts';
+import { Ew4eError, type ProblemDetail } from '../errors.ts';
 import type { Caller } from '../registry/access.ts';
 import { applyConversion, type Conversion, conversionBetween } from '../registry/units.ts';
 import type { Database } from '../store/database.ts';
-import { monthStartOf, type ObservationRepository, type ObservationRow } from '../store/observation.repository.ts';
+import {
+  monthStartOf,
+  type ObservationRepository,
+  type ObservationRow,
+} from '../store/observation.repository.ts';
 import { type SeriesForIngest, seriesForIngest } from '../store/series.repository.ts';
 import type { ParsedObservation } from './observation-parser.ts';
 import {
   checkQuality,
   historyNeeded,
-  type QcPoint,
   QC_FLAG_CODES,
   QC_RULE_CODES,
+  type QcPoint,
   qcFlagOfCode,
 } from './quality-control.ts';
 import type { RowProblem } from './row-problem.ts';
@@ -43,7 +47,10 @@ export function problemDetail(p: RowProblem): ProblemDetail {
 }
 
 /** Where a parsed row came from: its line (CSV, NDJSON) or its JSON pointer. */
-export function placeOf(row: { readonly row: number; readonly line?: number | undefined }, field: string): RowProblem {
+export function placeOf(
+  row: { readonly row: number; readonly line?: number | undefined },
+  field: string,
+): RowProblem {
   return row.line !== undefined
     ? { row: row.row, line: row.line, field, reason: '' }
     : { row: row.row, pointer: `/${row.row}/${field}`, field, reason: '' };
@@ -61,7 +68,10 @@ export class ObservationIngest {
    * Validates the whole batch first and throws EW4E_INVALID_ROWS listing every bad row, so that nothing is written;
    * otherwise stores it in one transaction.
    */
-  async ingest(caller: Caller, parsed: { rows: ParsedObservation[]; problems: RowProblem[] }): Promise<ObservationBatchSummary> {
+  async ingest(
+    caller: Caller,
+    parsed: { rows: ParsedObservation[]; problems: RowProblem[] },
+  ): Promise<ObservationBatchSummary> {
     const total = parsed.rows.length + new Set(parsed.problems.map((p) => p.row)).size;
     if (total > this.limits.maxBatchRows) {
       throw new Ew4eError(
@@ -94,11 +104,17 @@ export class ObservationIngest {
     for (const row of parsed.rows) {
       const series = known.get(row.series);
       if (series === undefined) {
-        problems.push({ ...placeOf(row, 'series'), reason: `series "${row.series}" not found in your organisation` });
+        problems.push({
+          ...placeOf(row, 'series'),
+          reason: `series "${row.series}" not found in your organisation`,
+        });
         continue;
       }
       if (row.timeMs > latestAllowed) {
-        problems.push({ ...placeOf(row, 'time'), reason: 'time is in the future; check the sender clock and zone' });
+        problems.push({
+          ...placeOf(row, 'time'),
+          reason: 'time is in the future; check the sender clock and zone',
+        });
         continue;
       }
       let value = row.value;
@@ -116,7 +132,10 @@ export class ObservationIngest {
             value = applyConversion(conversion, value);
             break;
           case 'unknown-unit':
-            problems.push({ ...placeOf(row, 'unit'), reason: `unknown unit "${row.unit}"; GET /v1/units lists them` });
+            problems.push({
+              ...placeOf(row, 'unit'),
+              reason: `unknown unit "${row.unit}"; GET /v1/units lists them`,
+            });
             continue;
           case 'incompatible':
             problems.push({
@@ -152,7 +171,10 @@ export class ObservationIngest {
       const history = new Map<number, QcPoint[]>();
       for (const p of await this.observations.recentPoints(tx, firstTime, needed)) {
         let list = history.get(p.seriesId);
-        if (list === undefined) history.set(p.seriesId, (list = []));
+        if (list === undefined) {
+          list = [];
+          history.set(p.seriesId, list);
+        }
         list.push({ timeMs: p.timeMs, value: p.value, flag: qcFlagOfCode(p.qcFlag) });
       }
       const lastTime = new Map<number, number>();
@@ -199,11 +221,16 @@ export interface ReadyRow {
 }
 
 /** Groups rows per series, sorted by time, keeping the last row of any repeated time. */
-function groupBySeries(rows: readonly ReadyRow[]): Map<number, { series: SeriesForIngest; points: { timeMs: number; value: number }[] }> {
+function groupBySeries(
+  rows: readonly ReadyRow[],
+): Map<number, { series: SeriesForIngest; points: { timeMs: number; value: number }[] }> {
   const groups = new Map<number, { series: SeriesForIngest; points: { timeMs: number; value: number }[] }>();
   for (const r of rows) {
     let g = groups.get(r.series.id);
-    if (g === undefined) groups.set(r.series.id, (g = { series: r.series, points: [] }));
+    if (g === undefined) {
+      g = { series: r.series, points: [] };
+      groups.set(r.series.id, g);
+    }
     g.points.push({ timeMs: r.timeMs, value: r.value });
   }
   for (const g of groups.values()) {

@@ -4,7 +4,20 @@ export const AGGREGATES = ['avg', 'min', 'max', 'count'] as const;
 export type Aggregate = (typeof AGGREGATES)[number];
 
 /** Buckets people read easily; `auto` picks the smallest that keeps a range within the requested number of points. */
-const NICE_BUCKETS_S = [60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400, 30 * 86_400, 365 * 86_400];
+const NICE_BUCKETS_S = [
+  60,
+  300,
+  900,
+  1800,
+  3600,
+  3 * 3600,
+  6 * 3600,
+  12 * 3600,
+  86_400,
+  7 * 86_400,
+  30 * 86_400,
+  365 * 86_400,
+];
 
 /**
  * Parses the ISO 8601 durations a bucket can be (PT30S, PT5M, PT1H, P1D, P7D, P1W); months and years are

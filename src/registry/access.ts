@@ -49,7 +49,9 @@ export function sameHash(a: string, b: string): boolean {
 }
 
 /** Reads the key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
-export function apiKeyFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
+export function apiKeyFromHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
   const authorization = headers.authorization;
   if (typeof authorization === 'string') {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());

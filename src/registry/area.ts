@@ -25,8 +25,10 @@ export function parseBBox(text: string): { bbox: BBox } | { reason: string } {
     return { reason: 'bbox values must be numbers' };
   }
   const [minLon, minLat, maxLon, maxLat] = numbers as [number, number, number, number];
-  if ([minLon, maxLon].some((lon) => lon < -180 || lon > 180)) return { reason: 'longitudes must be within [-180, 180]' };
-  if ([minLat, maxLat].some((lat) => lat < -90 || lat > 90)) return { reason: 'latitudes must be within [-90, 90]' };
+  if ([minLon, maxLon].some((lon) => lon < -180 || lon > 180))
+    return { reason: 'longitudes must be within [-180, 180]' };
+  if ([minLat, maxLat].some((lat) => lat < -90 || lat > 90))
+    return { reason: 'latitudes must be within [-90, 90]' };
   if (minLat > maxLat) return { reason: 'minLat must not exceed maxLat' };
   return { bbox: [minLon, minLat, maxLon, maxLat] };
 }

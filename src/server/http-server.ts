@@ -1,12 +1,13 @@
 /** @module The HTTP edge: Fastify with OpenAPI at /docs, API-key authentication, and routes that call the core. */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Services } from '../app.ts';
 import { Ew4eError } from '../errors.ts';
 import { apiKeyFromHeaders, type Caller, type Role, roleAtLeast } from '../registry/access.ts';
-import type { Services } from '../app.ts';
 import { sendProblem } from './problem.ts';
 import { areaRoutes } from './routes/area.routes.ts';
 import { eventRoutes } from './routes/event.routes.ts';
@@ -15,7 +16,13 @@ import { observationRoutes } from './routes/observation.routes.ts';
 import { organisationRoutes } from './routes/organisation.routes.ts';
 import { stationRoutes } from './routes/station.routes.ts';
 
-export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -41,7 +48,9 @@ export interface HttpServerOptions {
 
 export async function buildHttpServer(services: Services, options: HttpServerOptions): Promise<HttpServer> {
   const app = Fastify({
-    ...(typeof options.logger === 'boolean' ? { logger: options.logger } : { loggerInstance: options.logger }),
+    ...(typeof options.logger === 'boolean'
+      ? { logger: options.logger }
+      : { loggerInstance: options.logger }),
     bodyLimit: options.maxBodyBytes,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -56,7 +65,9 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
           'Observations and events in, quality-checked and stored; queries with server-side downsampling. ' +
           'Errors are RFC 9457 problem details with an EW4E error code (see docs/errors.md). Times are ISO 8601 UTC.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An EW4E API key' } } },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An EW4E API key' } },
+      },
       security: [{ apiKey: [] }],
     },
   });
@@ -64,18 +75,27 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
 
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(new Ew4eError('EW4E_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`), request, reply),
+    sendProblem(
+      new Ew4eError('EW4E_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
+      request,
+      reply,
+    ),
   );
 
   app.addHook('onRequest', async (request) => {
     const needed = request.routeOptions.config.role;
     if (needed === undefined) return;
     const key = apiKeyFromHeaders(request.headers);
-    if (key === undefined) throw new Ew4eError('EW4E_UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"');
+    if (key === undefined)
+      throw new Ew4eError('EW4E_UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"');
     const caller = await services.access.callerOfKey(key);
-    if (caller === undefined) throw new Ew4eError('EW4E_UNAUTHENTICATED', 'the API key is unknown or revoked');
+    if (caller === undefined)
+      throw new Ew4eError('EW4E_UNAUTHENTICATED', 'the API key is unknown or revoked');
     if (!roleAtLeast(caller.role, needed)) {
-      throw new Ew4eError('EW4E_FORBIDDEN', `this action needs the role "${needed}"; the key has "${caller.role}"`);
+      throw new Ew4eError(
+        'EW4E_FORBIDDEN',
+        `this action needs the role "${needed}"; the key has "${caller.role}"`,
+      );
     }
     request.caller = caller;
   });

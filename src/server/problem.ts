@@ -21,11 +21,26 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
 };
 
 /** Connection-level failures of the database: the client should retry, not give up. */
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+]);
 
 export function toProblem(error: unknown): { problem: ProblemBody; unexpected: boolean } {
-  if (Ew4eError.is(error)) return { problem: body(error.code, error.message, error.details), unexpected: false };
-  const e = error as Partial<FastifyError> & { validation?: { instancePath: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
+  if (Ew4eError.is(error))
+    return { problem: body(error.code, error.message, error.details), unexpected: false };
+  const e = error as Partial<FastifyError> & {
+    validation?: { instancePath: string; message?: string; params?: Record<string, unknown> }[];
+    validationContext?: string;
+  };
   if (e.validation) {
     const where = e.validationContext ?? 'body';
     const errors = e.validation.map((v) => {
@@ -33,15 +48,26 @@ export function toProblem(error: unknown): { problem: ProblemBody; unexpected: b
       const pointer = `${v.instancePath}${missing}`;
       return {
         pointer: where === 'body' ? pointer || '/' : pointer,
-        field: where === 'body' ? pointer.split('/').pop() || '(body)' : `${where}${pointer.replaceAll('/', '.')}`,
+        field:
+          where === 'body' ? pointer.split('/').pop() || '(body)' : `${where}${pointer.replaceAll('/', '.')}`,
         reason: v.message ?? 'invalid',
       };
     });
     const code: ErrorCode = where === 'body' ? 'EW4E_BAD_REQUEST' : 'EW4E_INVALID_QUERY';
-    return { problem: body(code, `invalid ${where}: ${errors.map((x) => `${x.field} ${x.reason}`).join('; ')}`, errors), unexpected: false };
+    return {
+      problem: body(
+        code,
+        `invalid ${where}: ${errors.map((x) => `${x.field} ${x.reason}`).join('; ')}`,
+        errors,
+      ),
+      unexpected: false,
+    };
   }
   if (typeof e.code === 'string' && e.code in FASTIFY_CODES) {
-    return { problem: body(FASTIFY_CODES[e.code]!, e.message ?? ERROR_CODES[FASTIFY_CODES[e.code]!].title), unexpected: false };
+    return {
+      problem: body(FASTIFY_CODES[e.code]!, e.message ?? ERROR_CODES[FASTIFY_CODES[e.code]!].title),
+      unexpected: false,
+    };
   }
   if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) {
     return { problem: body('EW4E_UNAVAILABLE', ERROR_CODES.EW4E_UNAVAILABLE.title), unexpected: true };
@@ -49,7 +75,10 @@ export function toProblem(error: unknown): { problem: ProblemBody; unexpected: b
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return { problem: body('EW4E_BAD_REQUEST', e.message ?? 'bad request'), unexpected: false };
   }
-  return { problem: body('EW4E_INTERNAL', 'an internal error occurred; it has been logged'), unexpected: true };
+  return {
+    problem: body('EW4E_INTERNAL', 'an internal error occurred; it has been logged'),
+    unexpected: true,
+  };
 }
 
 function body(code: ErrorCode, detail: string, errors?: readonly ProblemDetail[]): ProblemBody {

@@ -24,6 +24,27 @@ export async function callerOfKey(db: Kysely<Schema>, key: string): Promise<Call
   };
 }
 
+/** Records that a key was used, at most once a minute per key, so that reads do not each cost a write. */
+export class KeyUsage {
+  readonly #lastWritten = new Map<number, number>();
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async touch(keyId: number): Promise<void> {
+    const now = this.now();
+    if (now - (this.#lastWritten.get(keyId) ?? 0) < 60_000) return;
+    this.#lastWritten.set(keyId, now);
+    await this.db
+      .updateTable('api_key')
+      .set({ last_used_at: new Date(now) })
+      .where('id', '=', keyId)
+      .execute();
+  }
+}
+
 export interface CreatedKey {
   readonly id: number;
   readonly key: string;
@@ -42,7 +63,13 @@ export async function createApiKey(
   const generated = generateApiKey();
   const row = await db
     .insertInto('api_key')
-    .values({ organisation_id: organisationId, role, name, prefix: generated.prefix, secret_hash: generated.secretHash })
+    .values({
+      organisation_id: organisationId,
+      role,
+      name,
+      prefix: generated.prefix,
+      secret_hash: generated.secretHash,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, key: generated.key, prefix: generated.prefix, organisationId, role, name };
@@ -51,7 +78,11 @@ export async function createApiKey(
 const BOOTSTRAP_KEY_NAME = 'bootstrap admin (EW4E_ADMIN_KEY)';
 
 /** Installs the operator's bootstrap key as an admin key of the global organisation, replacing an earlier one. */
-export async function installBootstrapKey(db: Kysely<Schema>, globalOrganisationId: number, key: string): Promise<void> {
+export async function installBootstrapKey(
+  db: Kysely<Schema>,
+  globalOrganisationId: number,
+  key: string,
+): Promise<void> {
   const secretHash = hashApiKey(key);
   await db.transaction().execute(async (tx) => {
     await tx

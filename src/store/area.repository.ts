@@ -5,7 +5,7 @@ import { containsPoint } from '../geo/area-membership.ts';
 import type { AreaKind, BBox } from '../registry/area.ts';
 import { splitAtAntimeridian } from '../registry/area.ts';
 import type { Schema } from './schema.ts';
-import { uniquely } from './station.repository.ts';
+import { uniquely } from './unique-violation.ts';
 
 export interface NewArea {
   readonly kind: AreaKind;
@@ -47,7 +47,12 @@ export async function createArea(db: Kysely<Schema>, organisationId: number | nu
   });
 }
 
-async function linkStations(db: Kysely<Schema>, areaId: number, geometry: Geometry, bbox: BBox): Promise<void> {
+async function linkStations(
+  db: Kysely<Schema>,
+  areaId: number,
+  geometry: Geometry,
+  bbox: BBox,
+): Promise<void> {
   const [minLon, minLat, maxLon, maxLat] = bbox;
   const candidates = await db
     .selectFrom('station')
@@ -81,7 +86,20 @@ export interface AreaFilter {
 export function listAreas(db: Kysely<Schema>, f: AreaFilter) {
   let query = db
     .selectFrom('area')
-    .select(['id', 'organisation_id', 'kind', 'code', 'name', 'iso_code', 'min_lon', 'min_lat', 'max_lon', 'max_lat', 'properties', 'source'])
+    .select([
+      'id',
+      'organisation_id',
+      'kind',
+      'code',
+      'name',
+      'iso_code',
+      'min_lon',
+      'min_lat',
+      'max_lon',
+      'max_lat',
+      'properties',
+      'source',
+    ])
     .$if(f.withGeometry, (qb) => qb.select('geometry'))
     .where((eb) => eb.or([eb('organisation_id', 'is', null), eb('organisation_id', 'in', [...f.readable])]));
   if (f.kind) query = query.where('kind', '=', f.kind);
@@ -90,7 +108,12 @@ export function listAreas(db: Kysely<Schema>, f: AreaFilter) {
     query = query.where((eb) =>
       eb.or(
         boxes.map(([minLon, minLat, maxLon, maxLat]) =>
-          eb.and([eb('min_lon', '<=', maxLon), eb('max_lon', '>=', minLon), eb('min_lat', '<=', maxLat), eb('max_lat', '>=', minLat)]),
+          eb.and([
+            eb('min_lon', '<=', maxLon),
+            eb('max_lon', '>=', minLon),
+            eb('min_lat', '<=', maxLat),
+            eb('max_lat', '>=', minLat),
+          ]),
         ),
       ),
     );

@@ -155,7 +155,11 @@ export interface BucketPoint {
 /** Rejected values (hard limits) are kept for audit but left out of reads unless asked for. */
 const GOOD_OR_SUSPECT = 1;
 
-export async function rawObservations(db: Kysely<Schema>, range: SeriesRange, limit: number): Promise<RawPoint[]> {
+export async function rawObservations(
+  db: Kysely<Schema>,
+  range: SeriesRange,
+  limit: number,
+): Promise<RawPoint[]> {
   const maxFlag = range.includeRejected ? 2 : GOOD_OR_SUSPECT;
   const result = await sql<RawPoint>`
     select time, value, qc_flag, qc_rule from observation
@@ -174,7 +178,12 @@ export async function bucketedObservations(
   aggregate: 'avg' | 'min' | 'max' | 'count',
 ): Promise<BucketPoint[]> {
   const maxFlag = range.includeRejected ? 2 : GOOD_OR_SUSPECT;
-  const fn = { avg: sql`avg(value)`, min: sql`min(value)`, max: sql`max(value)`, count: sql`count(*)::float8` }[aggregate];
+  const fn = {
+    avg: sql`avg(value)`,
+    min: sql`min(value)`,
+    max: sql`max(value)`,
+    count: sql`count(*)::float8`,
+  }[aggregate];
   const result = await sql<BucketPoint>`
     select date_bin(make_interval(secs => ${bucketS}), time, timestamptz '2000-01-01T00:00:00Z') as time,
            ${fn} as value, count(*) as count

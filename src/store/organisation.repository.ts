@@ -5,7 +5,7 @@ import type { Role } from '../registry/access.ts';
 import { childKindOf, isValidIsoCode, type OrganisationKind } from '../registry/organisation.ts';
 import { hashPassword } from '../registry/password.ts';
 import type { Schema } from './schema.ts';
-import { uniquely } from './station.repository.ts';
+import { uniquely } from './unique-violation.ts';
 
 // ---- organisations
 

@@ -1,7 +1,7 @@
 /** @module Reference data every installation starts with: the global organisation, the preset variables and the world's countries. */
 import type { Kysely } from 'kysely';
-import { NATURAL_EARTH_SOURCE, naturalEarthCountries } from '../geo/natural-earth-countries.ts';
 import { bboxOf } from '../geo/geojson-validation.ts';
+import { NATURAL_EARTH_SOURCE, naturalEarthCountries } from '../geo/natural-earth-countries.ts';
 import { VARIABLES } from '../registry/variables.ts';
 import type { Schema } from './schema.ts';
 
@@ -15,16 +15,28 @@ export async function installReferenceData(db: Kysely<Schema>): Promise<number> 
       await tx
         .insertInto('variable')
         .values(row)
-        .onConflict((oc) => oc.column('code').doUpdateSet({ name: row.name, unit: row.unit, domain: row.domain, qc: row.qc }))
+        .onConflict((oc) =>
+          oc.column('code').doUpdateSet({ name: row.name, unit: row.unit, domain: row.domain, qc: row.qc }),
+        )
         .execute();
     }
-    const existing = await tx.selectFrom('organisation').select('id').where('code', '=', GLOBAL_ORGANISATION_CODE).executeTakeFirst();
+    const existing = await tx
+      .selectFrom('organisation')
+      .select('id')
+      .where('code', '=', GLOBAL_ORGANISATION_CODE)
+      .executeTakeFirst();
     const globalId =
       existing?.id ??
       (
         await tx
           .insertInto('organisation')
-          .values({ kind: 'global', code: GLOBAL_ORGANISATION_CODE, name: 'Global', parent_id: null, iso_code: null })
+          .values({
+            kind: 'global',
+            code: GLOBAL_ORGANISATION_CODE,
+            name: 'Global',
+            parent_id: null,
+            iso_code: null,
+          })
           .returning('id')
           .executeTakeFirstOrThrow()
       ).id;

@@ -1,6 +1,7 @@
 /** @module Kysely table types: the database as TypeScript sees it. Keep in step with migrations/. */
-import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
 import type { Geometry } from 'geojson';
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
 type CreatedAt = ColumnType<Date, never, never>;
 type Json<T extends object | null> = JSONColumnType<T, string, string>;

@@ -6,20 +6,7 @@ import type { BBox } from '../registry/area.ts';
 import { splitAtAntimeridian } from '../registry/area.ts';
 import type { Sense } from '../registry/station.ts';
 import type { Schema } from './schema.ts';
-
-/** Postgres (and PGlite) report a unique violation with SQLSTATE 23505. */
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
-}
-
-export async function uniquely<T>(what: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new Ew4eError('EW4E_CONFLICT', `${what} already exists`, [], { cause: error });
-    throw error;
-  }
-}
+import { uniquely } from './unique-violation.ts';
 
 // ---- sources
 
@@ -43,7 +30,12 @@ export async function createSource(db: Kysely<Schema>, organisationId: number, s
 }
 
 export function listSources(db: Kysely<Schema>, readable: readonly number[]) {
-  return db.selectFrom('source').selectAll().where('organisation_id', 'in', [...readable]).orderBy('id').execute();
+  return db
+    .selectFrom('source')
+    .selectAll()
+    .where('organisation_id', 'in', [...readable])
+    .orderBy('id')
+    .execute();
 }
 
 // ---- stations
@@ -146,7 +138,9 @@ export function listStations(db: Kysely<Schema>, f: StationFilter) {
   if (f.sense) query = query.where('station.sense', '=', f.sense);
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) => eb.or([eb('station.name', 'ilike', like), eb('station.code', 'ilike', like)]));
+    query = query.where((eb) =>
+      eb.or([eb('station.name', 'ilike', like), eb('station.code', 'ilike', like)]),
+    );
   }
   if (f.areaId !== undefined) {
     const areaId = f.areaId;
@@ -191,11 +185,17 @@ export async function createSeries(db: Kysely<Schema>, organisationId: number, s
       { pointer: '/station_id', field: 'station_id', reason: 'no such station in your organisation' },
     ]);
   }
-  const variable = await db.selectFrom('variable').selectAll().where('code', '=', s.variable).executeTakeFirst();
+  const variable = await db
+    .selectFrom('variable')
+    .selectAll()
+    .where('code', '=', s.variable)
+    .executeTakeFirst();
   if (!variable) {
-    throw new Ew4eError('EW4E_BAD_REQUEST', `unknown variable "${s.variable}"; GET /v1/variables lists them`, [
-      { pointer: '/variable', field: 'variable', reason: 'unknown variable' },
-    ]);
+    throw new Ew4eError(
+      'EW4E_BAD_REQUEST',
+      `unknown variable "${s.variable}"; GET /v1/variables lists them`,
+      [{ pointer: '/variable', field: 'variable', reason: 'unknown variable' }],
+    );
   }
   const code = s.code ?? `${station.code}:${variable.code}`;
   return uniquely(`series "${code}"`, () =>
@@ -265,4 +265,3 @@ export async function seriesInArea(
     .execute();
   return rows.map((r) => r.id);
 }
-

@@ -10,10 +10,13 @@ export const BACKENDS: readonly Backend[] = (process.env.EW4E_TEST_BACKENDS ?? '
   .map((b) => b.trim())
   .filter((b): b is Backend => b === 'pglite' || b === 'postgres');
 
-export const TEST_DATA_DIR = path.resolve('.test-data');
+/** Set by the global setup for its workers: test runs side by side (two developers, CI) do not share templates. */
+export const RUN_ID = process.env.EW4E_TEST_RUN_ID ?? `r${process.pid}`;
+export const TEST_DATA_DIR = path.resolve('.test-data', RUN_ID);
 export const PGLITE_TEMPLATE_DIR = path.join(TEST_DATA_DIR, 'template');
-export const POSTGRES_ADMIN_URL = process.env.EW4E_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const POSTGRES_TEMPLATE = 'ew4e_test_template';
+export const POSTGRES_ADMIN_URL =
+  process.env.EW4E_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const POSTGRES_TEMPLATE = `ew4e_template_${RUN_ID}`;
 
 export function postgresUrlFor(database: string): string {
   const url = new URL(POSTGRES_ADMIN_URL);

@@ -28,11 +28,15 @@ export interface TestPlatform {
     method: 'GET' | 'POST' | 'DELETE',
     url: string,
     options?: { key?: string; body?: unknown; contentType?: string },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read replies of many shapes.
   ): Promise<{ statusCode: number; json: () => any; body: string; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
-export async function startTestPlatform(backend: Backend, overrides: Partial<Config> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  backend: Backend,
+  overrides: Partial<Config> = {},
+): Promise<TestPlatform> {
   const testDatabase = await freshDatabase(backend);
   const platform = await createPlatform(testConfig(overrides), false, testDatabase.database);
   return {
@@ -45,8 +49,18 @@ export async function startTestPlatform(backend: Backend, overrides: Partial<Con
         payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
         headers['content-type'] = options.contentType ?? 'application/json';
       }
-      const response = await platform.server.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
-      return { statusCode: response.statusCode, json: () => response.json(), body: response.body, headers: response.headers };
+      const response = await platform.server.inject({
+        method,
+        url,
+        headers,
+        ...(payload !== undefined ? { payload } : {}),
+      });
+      return {
+        statusCode: response.statusCode,
+        json: () => response.json(),
+        body: response.body,
+        headers: response.headers,
+      };
     },
     close: async () => {
       await platform.server.close();
@@ -66,15 +80,25 @@ export interface Fixture {
 
 /** A country organisation with an analyst key, a source, a station in Dhaka and a PM2.5 series. */
 export async function registerFixture(t: TestPlatform, code: string, iso: string): Promise<Fixture> {
-  const org = await t.request('POST', '/v1/organisations', { body: { kind: 'country', code, name: `Country ${code}`, iso_code: iso } });
+  const org = await t.request('POST', '/v1/organisations', {
+    body: { kind: 'country', code, name: `Country ${code}`, iso_code: iso },
+  });
   if (org.statusCode !== 201) throw new Error(`organisation: ${org.statusCode} ${org.body}`);
   const orgId = org.json().id as number;
-  const created = await t.request('POST', '/v1/keys', { body: { name: 'test', role: 'analyst', organisation_id: orgId } });
+  const created = await t.request('POST', '/v1/keys', {
+    body: { name: 'test', role: 'analyst', organisation_id: orgId },
+  });
   if (created.statusCode !== 201) throw new Error(`key: ${created.statusCode} ${created.body}`);
   const key = created.json().key as string;
   const source = await t.request('POST', '/v1/sources', {
     key,
-    body: { code: 'doe', name: 'Department of Environment', provider: 'DoE', licence: 'CC-BY-4.0', provenance: 'CAMS network' },
+    body: {
+      code: 'doe',
+      name: 'Department of Environment',
+      provider: 'DoE',
+      licence: 'CC-BY-4.0',
+      provenance: 'CAMS network',
+    },
   });
   if (source.statusCode !== 201) throw new Error(`source: ${source.statusCode} ${source.body}`);
   const station = await t.request('POST', '/v1/stations', {
@@ -90,7 +114,10 @@ export async function registerFixture(t: TestPlatform, code: string, iso: string
     },
   });
   if (station.statusCode !== 201) throw new Error(`station: ${station.statusCode} ${station.body}`);
-  const series = await t.request('POST', '/v1/series', { key, body: { station_id: station.json().id, variable: 'pm25' } });
+  const series = await t.request('POST', '/v1/series', {
+    key,
+    body: { station_id: station.json().id, variable: 'pm25' },
+  });
   if (series.statusCode !== 201) throw new Error(`series: ${series.statusCode} ${series.body}`);
   return {
     orgId,

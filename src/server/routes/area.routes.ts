@@ -1,10 +1,10 @@
 /** @module Area routes: countries, cities, protected and custom areas as GeoJSON, and a variable aggregated over an area. */
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { Ew4eError, notFound } from '../../errors.ts';
 import { bboxOf, validateGeometry } from '../../geo/geojson-validation.ts';
 import { problemDetail } from '../../ingest/observation-ingest.ts';
-import { AGGREGATES } from '../../query/downsampling.ts';
+import { AGGREGATES, formatDurationS } from '../../query/downsampling.ts';
 import { AREA_KINDS, parseBBox } from '../../registry/area.ts';
 import { createArea, findArea, listAreas } from '../../store/area.repository.ts';
 import { bucketedObservations } from '../../store/observation.repository.ts';
@@ -12,9 +12,8 @@ import { seriesInArea } from '../../store/station.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
 import { bucketSecondsOf } from './observation.routes.ts';
 import { IdParam, PageQuery, queryError, TimeRangeQuery, timeRangeOf } from './route-schemas.ts';
-import { formatDurationS } from '../../query/downsampling.ts';
 
-const AreaKind = Type.Union(AREA_KINDS.map((k) => Type.Literal(k)));
+const AreaKind = Type.Enum(AREA_KINDS);
 
 type AreaRow = Awaited<ReturnType<typeof listAreas>>[number] & { geometry?: unknown };
 
@@ -79,11 +78,18 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
     },
   );
 
-  app.get('/v1/areas/:id', { config: { role: 'viewer' }, schema: { tags: ['areas'], summary: 'One area as a GeoJSON Feature', params: IdParam } }, async (request) => {
-    const area = await findArea(db, request.params.id, callerOf(request).readableOrganisationIds);
-    if (!area) throw notFound(`area ${request.params.id}`);
-    return areaFeature(area);
-  });
+  app.get(
+    '/v1/areas/:id',
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['areas'], summary: 'One area as a GeoJSON Feature', params: IdParam },
+    },
+    async (request) => {
+      const area = await findArea(db, request.params.id, callerOf(request).readableOrganisationIds);
+      if (!area) throw notFound(`area ${request.params.id}`);
+      return areaFeature(area);
+    },
+  );
 
   app.post(
     '/v1/areas',
@@ -95,13 +101,16 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
         body: Type.Object({
           type: Type.Literal('Feature'),
           geometry: Type.Unknown(),
-          properties: Type.Object({
-            kind: AreaKind,
-            code: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$' }),
-            name: Type.String({ minLength: 1, maxLength: 200 }),
-            iso_code: Type.Optional(Type.String({ maxLength: 10 })),
-            source: Type.Optional(Type.String({ maxLength: 500 })),
-          }, { additionalProperties: true }),
+          properties: Type.Object(
+            {
+              kind: AreaKind,
+              code: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$' }),
+              name: Type.String({ minLength: 1, maxLength: 200 }),
+              iso_code: Type.Optional(Type.String({ maxLength: 10 })),
+              source: Type.Optional(Type.String({ maxLength: 500 })),
+            },
+            { additionalProperties: true },
+          ),
         }),
       },
     },
@@ -109,7 +118,11 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
       const caller = callerOf(request);
       const checked = validateGeometry(request.body.geometry, { row: -1, pointer: '/geometry' });
       if ('problems' in checked) {
-        throw new Ew4eError('EW4E_BAD_REQUEST', 'the geometry is not valid GeoJSON', checked.problems.map(problemDetail));
+        throw new Ew4eError(
+          'EW4E_BAD_REQUEST',
+          'the geometry is not valid GeoJSON',
+          checked.problems.map(problemDetail),
+        );
       }
       if (checked.geometry.type !== 'Polygon' && checked.geometry.type !== 'MultiPolygon') {
         throw new Ew4eError('EW4E_BAD_REQUEST', 'an area must be a Polygon or MultiPolygon', [
@@ -145,7 +158,7 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
           Type.Object({
             variable: Type.String({ examples: ['pm25'] }),
             bucket: Type.Optional(Type.String({ default: 'auto' })),
-            agg: Type.Optional(Type.Union(AGGREGATES.map((a) => Type.Literal(a)), { default: 'avg' })),
+            agg: Type.Optional(Type.Enum(AGGREGATES, { default: 'avg' })),
             points: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 500 })),
           }),
         ]),
@@ -155,13 +168,25 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
       const caller = callerOf(request);
       const area = await findArea(db, request.params.id, caller.readableOrganisationIds);
       if (!area) throw notFound(`area ${request.params.id}`);
-      const variable = await db.selectFrom('variable').selectAll().where('code', '=', request.query.variable).executeTakeFirst();
+      const variable = await db
+        .selectFrom('variable')
+        .selectAll()
+        .where('code', '=', request.query.variable)
+        .executeTakeFirst();
       if (!variable) throw queryError('variable', `unknown variable "${request.query.variable}"`);
       const { fromMs, toMs } = timeRangeOf(request.query);
-      const bucketS = bucketSecondsOf(request.query.bucket ?? 'auto', fromMs, toMs, request.query.points ?? 500);
+      const bucketS = bucketSecondsOf(
+        request.query.bucket ?? 'auto',
+        fromMs,
+        toMs,
+        request.query.points ?? 500,
+      );
       const agg = request.query.agg ?? 'avg';
       const seriesIds = await seriesInArea(db, area.id, variable.code, caller.readableOrganisationIds);
-      const rows = seriesIds.length === 0 ? [] : await bucketedObservations(db, { seriesIds, fromMs, toMs, includeRejected: false }, bucketS, agg);
+      const rows =
+        seriesIds.length === 0
+          ? []
+          : await bucketedObservations(db, { seriesIds, fromMs, toMs, includeRejected: false }, bucketS, agg);
       return {
         area: area.id,
         area_name: area.name,

@@ -1,5 +1,5 @@
 /** @module Event routes: batch ingestion (JSON, NDJSON, CSV, GeoJSON) and GeoJSON reads filtered by time, kind and bbox. */
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { Ew4eError } from '../../errors.ts';
 import { parseEvents } from '../../ingest/event-parser.ts';
@@ -27,7 +27,12 @@ export async function eventRoutes(
             'a GeoJSON FeatureCollection (application/geo+json), or CSV with kind,time,lon,lat and optional id,end_time,source,station ' +
             `(other columns become attributes). At most ${maxBatchRows} events. Atomic like observations. Re-sending is safe: ` +
             'an event is identified by its source and id, or by its content when it has no id; the latest delivery wins.',
-          response: { 200: Type.Object({ accepted: Type.Integer() }), 413: Problem, 415: Problem, 422: Problem },
+          response: {
+            200: Type.Object({ accepted: Type.Integer() }),
+            413: Problem,
+            415: Problem,
+            422: Problem,
+          },
         },
       },
       async (request) => {

@@ -4,14 +4,22 @@ import type { Services } from '../../app.ts';
 import type { HttpServer } from '../http-server.ts';
 
 export async function healthRoutes(app: HttpServer, { services }: { services: Services }): Promise<void> {
-  app.get('/health', { schema: { tags: ['platform'], summary: 'Liveness and database status', security: [] } }, async (_request, reply) => {
-    const started = performance.now();
-    try {
-      await sql`select 1`.execute(services.database.db);
-      return { status: 'ok', database: services.database.backend, databaseLatencyMs: Math.round(performance.now() - started) };
-    } catch {
-      reply.header('retry-after', '5');
-      return reply.status(503).send({ status: 'unavailable', database: services.database.backend });
-    }
-  });
+  app.get(
+    '/health',
+    { schema: { tags: ['platform'], summary: 'Liveness and database status', security: [] } },
+    async (_request, reply) => {
+      const started = performance.now();
+      try {
+        await sql`select 1`.execute(services.database.db);
+        return {
+          status: 'ok',
+          database: services.database.backend,
+          databaseLatencyMs: Math.round(performance.now() - started),
+        };
+      } catch {
+        reply.header('retry-after', '5');
+        return reply.status(503).send({ status: 'unavailable', database: services.database.backend });
+      }
+    },
+  );
 }

@@ -1,18 +1,27 @@
 /** @module Observation routes: batch ingestion (JSON, NDJSON, CSV) and reads of one series with server-side downsampling. */
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { Ew4eError, notFound } from '../../errors.ts';
 import { parseObservations } from '../../ingest/observation-parser.ts';
-import { bodyFormatOf } from '../../ingest/row-problem.ts';
 import { qcFlagOfCode, qcRuleOfCode } from '../../ingest/quality-control.ts';
+import { bodyFormatOf } from '../../ingest/row-problem.ts';
 import { AGGREGATES, autoBucketS, formatDurationS, parseBucket } from '../../query/downsampling.ts';
 import { bucketedObservations, rawObservations } from '../../store/observation.repository.ts';
 import { findSeries } from '../../store/station.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { acceptRawBodies, IdParam, Problem, queryError, TimeRangeQuery, timeRangeOf } from './route-schemas.ts';
+import {
+  acceptRawBodies,
+  IdParam,
+  Problem,
+  queryError,
+  TimeRangeQuery,
+  timeRangeOf,
+} from './route-schemas.ts';
 
 const BatchSummary = Type.Object({
-  accepted: Type.Integer({ description: 'rows stored (a repeated series+time within the batch counts once; the last wins)' }),
+  accepted: Type.Integer({
+    description: 'rows stored (a repeated series+time within the batch counts once; the last wins)',
+  }),
   series: Type.Integer(),
   flagged: Type.Object({ suspect: Type.Integer(), rejected: Type.Integer() }),
   from: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -74,7 +83,7 @@ export async function observationRoutes(
           TimeRangeQuery,
           Type.Object({
             bucket: Type.Optional(Type.String({ examples: ['PT1H', 'auto'] })),
-            agg: Type.Optional(Type.Union(AGGREGATES.map((a) => Type.Literal(a)), { default: 'avg' })),
+            agg: Type.Optional(Type.Enum(AGGREGATES, { default: 'avg' })),
             points: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 500 })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RAW_POINTS, default: 10_000 })),
             include_rejected: Type.Optional(Type.Boolean({ default: false })),
@@ -84,7 +93,11 @@ export async function observationRoutes(
     },
     async (request) => {
       const caller = callerOf(request);
-      const series = await findSeries(services.database.db, request.params.id, caller.readableOrganisationIds);
+      const series = await findSeries(
+        services.database.db,
+        request.params.id,
+        caller.readableOrganisationIds,
+      );
       if (!series) throw notFound(`series ${request.params.id}`);
       const { fromMs, toMs } = timeRangeOf(request.query);
       const range = {
@@ -93,7 +106,12 @@ export async function observationRoutes(
         toMs,
         includeRejected: request.query.include_rejected ?? false,
       };
-      const head = { series: series.id, code: series.code, variable: series.variable_code, unit: series.unit };
+      const head = {
+        series: series.id,
+        code: series.code,
+        variable: series.variable_code,
+        unit: series.unit,
+      };
       const bucket = request.query.bucket;
       if (bucket === undefined) {
         const limit = request.query.limit ?? 10_000;
@@ -132,7 +150,10 @@ export function bucketSecondsOf(bucket: string, fromMs: number, toMs: number, po
   const parsed = parseBucket(bucket);
   if ('reason' in parsed) throw queryError('bucket', parsed.reason);
   if ((toMs - fromMs) / 1000 / parsed.seconds > MAX_RAW_POINTS) {
-    throw queryError('bucket', `bucket ${bucket} gives more than ${MAX_RAW_POINTS} points over this range; widen it`);
+    throw queryError(
+      'bucket',
+      `bucket ${bucket} gives more than ${MAX_RAW_POINTS} points over this range; widen it`,
+    );
   }
   return parsed.seconds;
 }

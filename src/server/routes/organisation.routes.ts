@@ -1,5 +1,5 @@
 /** @module Access routes: the organisation tree, its users and its API keys, each scoped to the caller's organisation and those below it. */
-import { type SchemaOptions, type TLiteral, type TSchema, type TUnion, Type } from '@sinclair/typebox';
+import { type TSchema, Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { Ew4eError, notFound } from '../../errors.ts';
 import { type Caller, ROLES, type Role, roleAtLeast } from '../../registry/access.ts';
@@ -26,18 +26,8 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 const Timestamp = Type.String({ format: 'date-time' });
-/** A union of literals that keeps its tuple type, so that request types infer it (`values.map` would widen it to never). */
-function literals<const T extends readonly [string, ...string[]]>(
-  values: T,
-  options?: SchemaOptions,
-): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
-  return Type.Union(
-    values.map((v) => Type.Literal(v)),
-    options,
-  ) as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
-}
 
-const RoleSchema = literals(ROLES, {
+const RoleSchema = Type.Enum(ROLES, {
   description: 'viewer < analyst < approver < admin; each can do what the ones before it can',
 });
 const Code = Type.String({
@@ -49,7 +39,7 @@ const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Organisation = Type.Object({
   id: Id,
   parent_id: Nullable(Id),
-  kind: literals(ORGANISATION_KINDS),
+  kind: Type.Enum(ORGANISATION_KINDS),
   code: Type.String(),
   name: Type.String(),
   iso_code: Nullable(Type.String({ description: 'ISO 3166-1 alpha-2 (country) or ISO 3166-2 (city)' })),

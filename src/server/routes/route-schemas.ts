@@ -1,7 +1,7 @@
 /** @module Schemas and helpers shared by the routes: ids, time ranges, pagination, problem replies, raw bodies. */
-import { type Static, Type } from '@sinclair/typebox';
-import type { HttpServer } from '../http-server.ts';
+import { type Static, Type } from 'typebox';
 import { Ew4eError } from '../../errors.ts';
+import type { HttpServer } from '../http-server.ts';
 
 export const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 
@@ -28,13 +28,18 @@ export const Problem = Type.Object(
 );
 
 export const TimeRangeQuery = Type.Object({
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601; default: 24 hours before `to`' })),
+  from: Type.Optional(
+    Type.String({ format: 'date-time', description: 'ISO 8601; default: 24 hours before `to`' }),
+  ),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601, exclusive; default: now' })),
 });
 
 const DAY_MS = 86_400_000;
 
-export function timeRangeOf(query: Static<typeof TimeRangeQuery>, now = Date.now()): { fromMs: number; toMs: number } {
+export function timeRangeOf(
+  query: Static<typeof TimeRangeQuery>,
+  now = Date.now(),
+): { fromMs: number; toMs: number } {
   const toMs = query.to === undefined ? now : Date.parse(query.to);
   const fromMs = query.from === undefined ? toMs - DAY_MS : Date.parse(query.from);
   if (!(fromMs < toMs)) throw queryError('from', '`from` must be before `to`');

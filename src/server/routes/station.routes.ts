@@ -1,5 +1,5 @@
 /** @module Registry routes for what observes: sources, stations (GeoJSON), series, and the variables and units they use. */
-import { Type } from '@sinclair/typebox';
+import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { notFound } from '../../errors.ts';
 import { parseBBox } from '../../registry/area.ts';
@@ -18,7 +18,10 @@ import {
 import { callerOf, type HttpServer } from '../http-server.ts';
 import { IdParam, PageQuery, queryError } from './route-schemas.ts';
 
-const Code = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$', description: 'letters, digits, . _ : -' });
+const Code = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$',
+  description: 'letters, digits, . _ : -',
+});
 const SeriesCode = Type.String({
   pattern: '^(?![0-9]+$)[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$',
   description: 'like a code, but not all digits (those name series by id)',
@@ -32,7 +35,10 @@ function stationFeature(s: StationRow, now: Date) {
   return {
     type: 'Feature' as const,
     id: s.id,
-    geometry: { type: 'Point' as const, coordinates: s.elevation_m === null ? [s.lon, s.lat] : [s.lon, s.lat, s.elevation_m] },
+    geometry: {
+      type: 'Point' as const,
+      coordinates: s.elevation_m === null ? [s.lon, s.lat] : [s.lon, s.lat, s.elevation_m],
+    },
     properties: {
       organisation_id: s.organisation_id,
       code: s.code,
@@ -62,10 +68,17 @@ function seriesJson(s: NonNullable<Awaited<ReturnType<typeof findSeries>>>) {
 export async function stationRoutes(app: HttpServer, { services }: { services: Services }): Promise<void> {
   const db = services.database.db;
 
-  app.get('/v1/sources', { config: { role: 'viewer' }, schema: { tags: ['registry'], summary: 'Data sources with provider, licence and provenance' } }, async (request) => {
-    const rows = await listSources(db, callerOf(request).readableOrganisationIds);
-    return { items: rows.map(sourceJson) };
-  });
+  app.get(
+    '/v1/sources',
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['registry'], summary: 'Data sources with provider, licence and provenance' },
+    },
+    async (request) => {
+      const rows = await listSources(db, callerOf(request).readableOrganisationIds);
+      return { items: rows.map(sourceJson) };
+    },
+  );
 
   app.post(
     '/v1/sources',
@@ -103,11 +116,17 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
         querystring: Type.Intersect([
           PageQuery,
           Type.Object({
-            bbox: Type.Optional(Type.String({ description: 'minLon,minLat,maxLon,maxLat; minLon > maxLon crosses the antimeridian' })),
-            sense: Type.Optional(Type.Union(SENSES.map((s) => Type.Literal(s)))),
+            bbox: Type.Optional(
+              Type.String({
+                description: 'minLon,minLat,maxLon,maxLat; minLon > maxLon crosses the antimeridian',
+              }),
+            ),
+            sense: Type.Optional(Type.Enum(SENSES)),
             q: Type.Optional(Type.String({ maxLength: 100 })),
             area_id: Type.Optional(Type.Integer({ minimum: 1 })),
-            status: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('late'), Type.Literal('silent')])),
+            status: Type.Optional(
+              Type.Union([Type.Literal('ok'), Type.Literal('late'), Type.Literal('silent')]),
+            ),
           }),
         ]),
       },
@@ -127,7 +146,9 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
         limit,
       });
       const now = new Date();
-      const features = rows.map((r) => stationFeature(r, now)).filter((f) => !q.status || f.properties.status === q.status);
+      const features = rows
+        .map((r) => stationFeature(r, now))
+        .filter((f) => !q.status || f.properties.status === q.status);
       return {
         type: 'FeatureCollection',
         features,
@@ -136,11 +157,18 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
     },
   );
 
-  app.get('/v1/stations/:id', { config: { role: 'viewer' }, schema: { tags: ['registry'], summary: 'One station as a GeoJSON Feature', params: IdParam } }, async (request) => {
-    const station = await findStation(db, request.params.id, callerOf(request).readableOrganisationIds);
-    if (!station) throw notFound(`station ${request.params.id}`);
-    return stationFeature(station, new Date());
-  });
+  app.get(
+    '/v1/stations/:id',
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['registry'], summary: 'One station as a GeoJSON Feature', params: IdParam },
+    },
+    async (request) => {
+      const station = await findStation(db, request.params.id, callerOf(request).readableOrganisationIds);
+      if (!station) throw notFound(`station ${request.params.id}`);
+      return stationFeature(station, new Date());
+    },
+  );
 
   app.post(
     '/v1/stations',
@@ -154,11 +182,14 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
             source_id: Type.Integer({ minimum: 1 }),
             code: Code,
             name: Type.String({ minLength: 1, maxLength: 200 }),
-            sense: Type.Union(SENSES.map((s) => Type.Literal(s))),
+            sense: Type.Enum(SENSES),
             lon: Type.Number({ minimum: -180, maximum: 180 }),
             lat: Type.Number({ minimum: -90, maximum: 90 }),
             elevation_m: Type.Optional(Type.Number()),
-            expected_cadence_s: Type.Integer({ minimum: 1, description: 'how often data should arrive, in seconds' }),
+            expected_cadence_s: Type.Integer({
+              minimum: 1,
+              description: 'how often data should arrive, in seconds',
+            }),
             properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
           },
           { additionalProperties: false },
@@ -201,15 +232,22 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
         after: q.after,
         limit,
       });
-      return { items: rows.map(seriesJson), next_after: rows.length === limit ? rows[rows.length - 1]!.id : null };
+      return {
+        items: rows.map(seriesJson),
+        next_after: rows.length === limit ? rows[rows.length - 1]!.id : null,
+      };
     },
   );
 
-  app.get('/v1/series/:id', { config: { role: 'viewer' }, schema: { tags: ['registry'], summary: 'One series', params: IdParam } }, async (request) => {
-    const series = await findSeries(db, request.params.id, callerOf(request).readableOrganisationIds);
-    if (!series) throw notFound(`series ${request.params.id}`);
-    return seriesJson(series);
-  });
+  app.get(
+    '/v1/series/:id',
+    { config: { role: 'viewer' }, schema: { tags: ['registry'], summary: 'One series', params: IdParam } },
+    async (request) => {
+      const series = await findSeries(db, request.params.id, callerOf(request).readableOrganisationIds);
+      if (!series) throw notFound(`series ${request.params.id}`);
+      return seriesJson(series);
+    },
+  );
 
   app.post(
     '/v1/series',
@@ -223,7 +261,11 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
             station_id: Type.Integer({ minimum: 1 }),
             variable: Type.String({ examples: ['pm25'] }),
             code: Type.Optional(SeriesCode),
-            qc_override: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: 'QC limits replacing the variable defaults' })),
+            qc_override: Type.Optional(
+              Type.Record(Type.String(), Type.Number(), {
+                description: 'QC limits replacing the variable defaults',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -237,12 +279,31 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
     },
   );
 
-  app.get('/v1/variables', { config: { role: 'viewer' }, schema: { tags: ['registry'], summary: 'Observed variables with canonical unit, domain and QC defaults' } }, async () => {
-    const rows = await db.selectFrom('variable').selectAll().orderBy('code').execute();
-    return { items: rows };
-  });
+  app.get(
+    '/v1/variables',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['registry'],
+        summary: 'Observed variables with canonical unit, domain and QC defaults',
+      },
+    },
+    async () => {
+      const rows = await db.selectFrom('variable').selectAll().orderBy('code').execute();
+      return { items: rows };
+    },
+  );
 
-  app.get('/v1/units', { schema: { tags: ['registry'], summary: 'Units the platform converts between', security: [] } }, async () => ({
-    items: UNITS.map((u) => ({ symbol: u.symbol, name: u.name, dimension: u.dimension, aliases: u.aliases })),
-  }));
+  app.get(
+    '/v1/units',
+    { schema: { tags: ['registry'], summary: 'Units the platform converts between', security: [] } },
+    async () => ({
+      items: UNITS.map((u) => ({
+        symbol: u.symbol,
+        name: u.name,
+        dimension: u.dimension,
+        aliases: u.aliases,
+      })),
+    }),
+  );
 }

@@ -53,7 +53,7 @@ class PgliteConnection implements DatabaseConnection {
       : { rows: result.rows };
   }
 
-  // biome-ignore lint/correctness/useYield: PGlite has no cursors; the whole result is yielded at once below.
+  /** PGlite has no cursors: the whole result comes as one chunk. */
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     yield await this.executeQuery<R>(query);
   }

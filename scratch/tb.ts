@@ -1,0 +1,10 @@
+import { type Static, Type } from 'typebox';
+const A = ['avg', 'min'] as const;
+const U = Type.Union(A.map((a) => Type.Literal(a)));
+type X = Static<typeof U>;
+const x: X = 'avg';
+const E = Type.Enum(A);
+type Y = Static<typeof E>;
+const y: Y = 'min';
+const bad: Y = 'zzz';
+console.log(x, y, bad, JSON.stringify(E));
