@@ -219,7 +219,6 @@ async function importAreas(
           code,
           name,
           geometry: checked.geometry,
-          bbox: bboxOf(checked.geometry),
           properties: props,
         });
         accepted++;

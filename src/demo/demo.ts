@@ -175,7 +175,6 @@ async function installDemo(
       name: a.name,
       iso_code: a.isoCode,
       geometry: a.geometry,
-      bbox: bboxOf(a.geometry),
       properties: { ...a.properties },
       source: a.source,
     });

@@ -5,6 +5,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import countries from 'i18n-iso-countries';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
+import { cutAtAntimeridian } from './antimeridian.ts';
 
 export interface Country {
   /** ISO 3166-1 alpha-2, or a slug for the few Natural Earth units without one. */
@@ -36,7 +37,8 @@ export function naturalEarthCountries(): Country[] {
     const alpha2 = numeric ? (countries.numericToAlpha2(numeric) ?? null) : (NO_NUMERIC_CODE[name] ?? null);
     const alpha3 = numeric ? (countries.numericToAlpha3(numeric) ?? null) : null;
     // d3/world-atlas wind exterior rings clockwise; RFC 7946 §3.1.6 asks for counter-clockwise.
-    const rfc7946 = rewind(geometry, { mutate: true }) as Polygon | MultiPolygon;
+    // Natural Earth rings that straddle ±180° (Russia, Fiji, Antarctica) are cut there (RFC 7946 §3.1.9).
+    const rfc7946 = cutAtAntimeridian(rewind(geometry, { mutate: true }) as Polygon | MultiPolygon);
     const code = alpha2 ?? `ne-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
     const earlier = byCode.get(code);
     // Natural Earth gives some territories their own unit under the sovereign's ISO code

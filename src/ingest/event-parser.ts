@@ -22,6 +22,8 @@ export interface ParsedEvent {
   readonly row: number;
   /** The physical line the record starts on, for CSV and NDJSON; later checks use it to name the place. */
   readonly line?: number;
+  /** JSON pointer of the object holding the record's fields (`/3`, `/features/3/properties`), for JSON and GeoJSON. */
+  readonly fieldsPointer?: string;
   /** The sender's own id of the event, trimmed; a number becomes its decimal text. */
   readonly externalId: string | undefined;
   readonly kind: string;
@@ -492,8 +494,7 @@ function event(
   station: string | undefined,
   attributes: Record<string, unknown>,
 ): ParsedEvent {
-  const { row, line } = place;
-  return line === undefined
-    ? { row, externalId, kind, timeMs, endTimeMs, geometry, source, station, attributes }
-    : { row, line, externalId, kind, timeMs, endTimeMs, geometry, source, station, attributes };
+  const { row, line, base } = place;
+  const where = line !== undefined ? { line } : base !== undefined ? { fieldsPointer: base } : {};
+  return { row, ...where, externalId, kind, timeMs, endTimeMs, geometry, source, station, attributes };
 }

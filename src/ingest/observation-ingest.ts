@@ -46,14 +46,17 @@ export function problemDetail(p: RowProblem): ProblemDetail {
   };
 }
 
-/** Where a parsed row came from: its line (CSV, NDJSON) or its JSON pointer. */
+/** Where a parsed row came from: its line (CSV, NDJSON) or the JSON pointer of its field. */
 export function placeOf(
-  row: { readonly row: number; readonly line?: number | undefined },
+  row: {
+    readonly row: number;
+    readonly line?: number | undefined;
+    readonly fieldsPointer?: string | undefined;
+  },
   field: string,
 ): RowProblem {
-  return row.line !== undefined
-    ? { row: row.row, line: row.line, field, reason: '' }
-    : { row: row.row, pointer: `/${row.row}/${field}`, field, reason: '' };
+  if (row.line !== undefined) return { row: row.row, line: row.line, field, reason: '' };
+  return { row: row.row, pointer: `${row.fieldsPointer ?? `/${row.row}`}/${field}`, field, reason: '' };
 }
 
 export class ObservationIngest {

@@ -1,7 +1,9 @@
 /** @module Areas: countries (reference data), cities, protected and custom areas, and which stations lie in them. */
-import type { Geometry } from 'geojson';
+import type { Geometry, MultiPolygon, Polygon } from 'geojson';
 import type { Kysely } from 'kysely';
+import { cutAtAntimeridian } from '../geo/antimeridian.ts';
 import { containsPoint } from '../geo/area-membership.ts';
+import { bboxOf } from '../geo/geojson-validation.ts';
 import type { AreaKind, BBox } from '../registry/area.ts';
 import { splitAtAntimeridian } from '../registry/area.ts';
 import type { Schema } from './schema.ts';
@@ -12,15 +14,16 @@ export interface NewArea {
   readonly code: string;
   readonly name: string;
   readonly iso_code?: string | undefined;
-  readonly geometry: Geometry;
-  readonly bbox: BBox;
+  readonly geometry: Polygon | MultiPolygon;
   readonly properties?: Record<string, unknown> | undefined;
   readonly source?: string | undefined;
 }
 
-/** Stores an area and links every station inside it. */
+/** Stores an area, cut at the antimeridian if it crosses it, and links every station inside it. */
 export async function createArea(db: Kysely<Schema>, organisationId: number | null, a: NewArea) {
-  const [minLon, minLat, maxLon, maxLat] = a.bbox;
+  const geometry = cutAtAntimeridian(a.geometry);
+  const bbox = bboxOf(geometry);
+  const [minLon, minLat, maxLon, maxLat] = bbox;
   return db.transaction().execute(async (tx) => {
     const area = await uniquely(`area ${a.kind} "${a.code}"`, () =>
       tx
@@ -31,7 +34,7 @@ export async function createArea(db: Kysely<Schema>, organisationId: number | nu
           code: a.code,
           name: a.name,
           iso_code: a.iso_code ?? null,
-          geometry: JSON.stringify(a.geometry),
+          geometry: JSON.stringify(geometry),
           min_lon: minLon,
           min_lat: minLat,
           max_lon: maxLon,
@@ -42,7 +45,7 @@ export async function createArea(db: Kysely<Schema>, organisationId: number | nu
         .returning(['id'])
         .executeTakeFirstOrThrow(),
     );
-    await linkStations(tx, area.id, a.geometry, a.bbox);
+    await linkStations(tx, area.id, geometry, bbox);
     return area;
   });
 }

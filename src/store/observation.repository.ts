@@ -59,8 +59,9 @@ export class ObservationRepository {
   }
 
   /**
-   * The latest `perSeries` points stored before `before` for each series, newest first,
-   * looking back at most `lookbackDays` so that old partitions are never touched.
+   * The latest `perSeries` points stored before `before` for each series, newest first, leaving out
+   * values rejected by hard limits (QC never compares with them), and looking back at most
+   * `lookbackDays` so that old partitions are never touched.
    */
   async recentPoints(
     tx: Kysely<Schema>,
@@ -76,7 +77,7 @@ export class ObservationRepository {
       from unnest(${ids}::int4[], ${times}::timestamptz[]) as s(series_id, before)
       cross join lateral (
         select o.series_id, o.time, o.value, o.qc_flag from observation o
-        where o.series_id = s.series_id and o.time < s.before
+        where o.series_id = s.series_id and o.time < s.before and o.qc_flag < 2
           and o.time >= s.before - make_interval(days => ${lookbackDays})
         order by o.time desc limit ${perSeries}
       ) h`.execute(tx);

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { Ew4eError } from '../errors.ts';
 import { areasContaining } from '../geo/area-membership.ts';
+import { mergeLimits, qcLimitsProblems } from '../ingest/quality-control.ts';
 import type { BBox } from '../registry/area.ts';
 import { splitAtAntimeridian } from '../registry/area.ts';
 import type { Sense } from '../registry/station.ts';
@@ -195,6 +196,15 @@ export async function createSeries(db: Kysely<Schema>, organisationId: number, s
       'EW4E_BAD_REQUEST',
       `unknown variable "${s.variable}"; GET /v1/variables lists them`,
       [{ pointer: '/variable', field: 'variable', reason: 'unknown variable' }],
+    );
+  }
+  const limits = mergeLimits(variable.qc, s.qc_override);
+  const problems = qcLimitsProblems(limits);
+  if (problems.length > 0) {
+    throw new Ew4eError(
+      'EW4E_BAD_REQUEST',
+      'qc_override gives unusable limits',
+      problems.map((p) => ({ pointer: `/qc_override/${p.field}`, field: p.field, reason: p.reason })),
     );
   }
   const code = s.code ?? `${station.code}:${variable.code}`;

@@ -138,7 +138,6 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
         source,
         properties,
         geometry: checked.geometry,
-        bbox: bboxOf(checked.geometry),
       });
       const area = await findArea(db, created.id, caller.readableOrganisationIds);
       return reply.status(201).send(areaFeature(area!));

@@ -27,6 +27,20 @@ const SeriesCode = Type.String({
   description: 'like a code, but not all digits (those name series by id)',
 });
 
+const QcOverride = Type.Object(
+  {
+    hardMin: Type.Optional(Type.Number()),
+    hardMax: Type.Optional(Type.Number()),
+    softMin: Type.Optional(Type.Number()),
+    softMax: Type.Optional(Type.Number()),
+    maxRatePerS: Type.Optional(Type.Number({ minimum: 0 })),
+    stuckCount: Type.Optional(Type.Integer({ minimum: 2 })),
+    spikeThreshold: Type.Optional(Type.Number({ minimum: 0 })),
+    spikeWindow: Type.Optional(Type.Integer({ minimum: 1, maximum: 25 })),
+  },
+  { additionalProperties: false, description: 'QC limits (series unit) replacing the variable defaults' },
+);
+
 type StationRow = NonNullable<Awaited<ReturnType<typeof findStation>>>;
 
 /** A station as an RFC 7946 Feature, with how late it is. */
@@ -261,11 +275,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
             station_id: Type.Integer({ minimum: 1 }),
             variable: Type.String({ examples: ['pm25'] }),
             code: Type.Optional(SeriesCode),
-            qc_override: Type.Optional(
-              Type.Record(Type.String(), Type.Number(), {
-                description: 'QC limits replacing the variable defaults',
-              }),
-            ),
+            qc_override: Type.Optional(QcOverride),
           },
           { additionalProperties: false },
         ),
