@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Services } from '../app.ts';
 import { Ew4eError } from '../errors.ts';
-import { bboxOf, validateGeometry } from '../geo/geojson-validation.ts';
+import { validateGeometry } from '../geo/geojson-validation.ts';
 import { parseEvents } from '../ingest/event-parser.ts';
 import { parseObservations } from '../ingest/observation-parser.ts';
 import type { BodyFormat, RowProblem } from '../ingest/row-problem.ts';

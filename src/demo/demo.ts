@@ -1,6 +1,5 @@
 /** @module The demo adapter: installs the demo's organisations, stations, areas and events once, backfills recent days of observations, then feeds new points live. */
 import type { Services } from '../app.ts';
-import { bboxOf } from '../geo/geojson-validation.ts';
 import type { ParsedEvent } from '../ingest/event-parser.ts';
 import type { ParsedObservation } from '../ingest/observation-parser.ts';
 import type { Caller } from '../registry/access.ts';

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { Ew4eError, notFound } from '../../errors.ts';
-import { bboxOf, validateGeometry } from '../../geo/geojson-validation.ts';
+import { validateGeometry } from '../../geo/geojson-validation.ts';
 import { problemDetail } from '../../ingest/observation-ingest.ts';
 import { AGGREGATES, formatDurationS } from '../../query/downsampling.ts';
 import { AREA_KINDS, parseBBox } from '../../registry/area.ts';
