@@ -241,6 +241,40 @@ describe.each(BACKENDS)('ew4e CLI on %s', (backend) => {
     expect(linked.map((l) => l.area_id)).toEqual([areas[1]?.id]);
   }, 120_000);
 
+  it('rejects an area feature that is not an object by its pointer, instead of crashing', async () => {
+    const collection = {
+      type: 'FeatureCollection',
+      features: [
+        null,
+        {
+          type: 'Feature',
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [89, 22],
+                [89.1, 22],
+                [89.1, 22.1],
+                [89, 22],
+              ],
+            ],
+          },
+          properties: { name: 'Tiny', WDPAID: 1 },
+        },
+      ],
+    };
+    const file = path.join(dir, 'areas.geojson');
+    await writeFile(file, JSON.stringify(collection));
+    const run = await ew4e(
+      ['import', file, '--org', org.code, '--area-kind', 'protected_area'],
+      testDatabase!.location,
+    );
+    expect(run.stderr).not.toContain('TypeError');
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toContain(`${file}: 1 accepted, 1 rejected`);
+    expect(run.stderr).toMatch(/\/features\/0\b/);
+  }, 120_000);
+
   it('creates a viewer key that then authenticates', async () => {
     const run = await ew4e(['keys', 'create', '--org', org.code, '--role', 'viewer'], testDatabase!.location);
     expect(run.code, run.stderr).toBe(0);

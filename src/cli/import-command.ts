@@ -7,7 +7,7 @@ import { Ew4eError } from '../errors.ts';
 import { validateGeometry } from '../geo/geojson-validation.ts';
 import { parseEvents } from '../ingest/event-parser.ts';
 import { parseObservations } from '../ingest/observation-parser.ts';
-import type { BodyFormat, RowProblem } from '../ingest/row-problem.ts';
+import { type BodyFormat, isJsonObject, type RowProblem } from '../ingest/row-problem.ts';
 import type { Caller } from '../registry/access.ts';
 import { AREA_KINDS, type AreaKind } from '../registry/area.ts';
 import { createArea } from '../store/area.repository.ts';
@@ -121,7 +121,10 @@ async function importObservations(
     report(problems.sort((a, b) => a.row - b.row));
     if (options.strict) return { accepted: 0, rejected };
   }
-  const bar = progressBar(parsed.rows.length - rejected, 'rows');
+  const bar = progressBar(
+    chunks.reduce((n, c) => n + c.length, 0),
+    'rows',
+  );
   const started = performance.now();
   let accepted = 0;
   for (const rows of chunks) {
@@ -179,20 +182,30 @@ async function importAreas(
     throw new Error(`--area-kind must be one of ${AREA_KINDS.join(', ')}`);
   }
   const kind = options.areaKind as AreaKind;
-  let collection: { features?: unknown };
+  let collection: unknown;
   try {
-    collection = JSON.parse(text) as { features?: unknown };
+    collection = JSON.parse(text);
   } catch (error) {
     throw new Error(`not JSON: ${(error as Error).message}`);
   }
-  const features = Array.isArray(collection.features)
-    ? (collection.features as Record<string, unknown>[])
-    : [];
+  if (
+    !isJsonObject(collection) ||
+    collection.type !== 'FeatureCollection' ||
+    !Array.isArray(collection.features)
+  ) {
+    throw new Error('areas come as a GeoJSON FeatureCollection (RFC 7946 §3.3)');
+  }
+  const features: unknown[] = collection.features;
   const problems: RowProblem[] = [];
   const bar = progressBar(features.length, 'areas');
   let accepted = 0;
   for (const [i, feature] of features.entries()) {
     const pointer = `/features/${i}`;
+    if (!isJsonObject(feature) || feature.type !== 'Feature') {
+      problems.push({ row: i, pointer, reason: 'expected a GeoJSON Feature object' });
+      bar.update(i + 1);
+      continue;
+    }
     const checked = validateGeometry(feature.geometry, { row: i, pointer: `${pointer}/geometry` });
     const props = (feature.properties ?? {}) as Record<string, unknown>;
     const name = String(props.name ?? props.NAME ?? '');

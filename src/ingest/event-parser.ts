@@ -297,7 +297,7 @@ function fromFeature(feature: unknown, row: number, problems: RowProblem[]): Par
   for (const key of Object.keys(props)) {
     if (!FEATURE_FIELDS.has(key)) setOwn(attributes, key, props[key]);
   }
-  return event(featurePlace, externalId, kind!, timeMs!, endTimeMs, geometry!, source, station, attributes);
+  return event(place, externalId, kind!, timeMs!, endTimeMs, geometry!, source, station, attributes);
 }
 
 const CSV_COLUMNS = ['id', 'kind', 'time', 'end_time', 'lon', 'lat', 'source', 'station'] as const;

@@ -87,14 +87,15 @@ export async function eventRoutes(
           type: 'Feature',
           id: e.id,
           geometry: e.geometry,
+          // the event's own fields come last, so that no attribute can mask them
           properties: {
+            ...e.attributes,
             kind: e.kind,
             time: e.time.toISOString(),
             end_time: e.end_time?.toISOString() ?? null,
             source: e.source_code,
             station: e.station_code,
             received_at: e.received_at.toISOString(),
-            ...e.attributes,
           },
         })),
         next_after: rows.length === limit ? rows[rows.length - 1]!.id : null,
