@@ -36,6 +36,7 @@ describe('parseEvents: JSON', () => {
       rows: [
         {
           row: 0,
+          fieldsPointer: '/0',
           externalId: 'viirs-1',
           kind: 'fire_detection',
           timeMs: T0,
@@ -47,6 +48,7 @@ describe('parseEvents: JSON', () => {
         },
         {
           row: 1,
+          fieldsPointer: '/1',
           externalId: undefined,
           kind: 'forest_loss_alert',
           timeMs: T0,
@@ -237,6 +239,7 @@ describe('parseEvents: GeoJSON', () => {
       rows: [
         {
           row: 0,
+          fieldsPointer: '/features/0/properties',
           externalId: '1234',
           kind: 'forest_loss_alert',
           timeMs: T0,
@@ -409,7 +412,9 @@ const eventArbitrary = fc.record({
 });
 type Generated = typeof eventArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
-function expectedOf(generated: readonly Generated[]): Omit<ParsedEvent, 'line'>[] {
+type Unplaced = Omit<ParsedEvent, 'line' | 'fieldsPointer'>;
+
+function expectedOf(generated: readonly Generated[]): Unplaced[] {
   return generated.map((g, row) => ({
     row,
     externalId: g.id?.trim(),
@@ -432,7 +437,8 @@ function csvCell(value: string | number | undefined): string {
   return /[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
 }
 
-function withoutLine({ line: _line, ...rest }: ParsedEvent): Omit<ParsedEvent, 'line'> {
+/** The same event whatever the format, once where it came from is left aside. */
+function withoutPlace({ line: _line, fieldsPointer: _pointer, ...rest }: ParsedEvent): Unplaced {
   return rest;
 }
 
@@ -452,11 +458,14 @@ describe('parseEvents: properties', () => {
           station: g.station,
           attributes: g.note === undefined ? undefined : { note: g.note.trim() },
         }));
-        expect(parseEvents(JSON.stringify(records), 'json')).toEqual({ rows: want, problems: [] });
+        const json = parseEvents(JSON.stringify(records), 'json');
+        expect(json.problems).toEqual([]);
+        expect(json.rows.map(withoutPlace)).toEqual(want);
+        expect(json.rows.map((r) => r.fieldsPointer)).toEqual(want.map((_, i) => `/${i}`));
 
         const ndjson = parseEvents(records.map((r) => JSON.stringify(r)).join('\n'), 'ndjson');
         expect(ndjson.problems).toEqual([]);
-        expect(ndjson.rows.map(withoutLine)).toEqual(want);
+        expect(ndjson.rows.map(withoutPlace)).toEqual(want);
 
         const collection = {
           type: 'FeatureCollection',
@@ -474,7 +483,12 @@ describe('parseEvents: properties', () => {
             },
           })),
         };
-        expect(parseEvents(JSON.stringify(collection), 'geojson')).toEqual({ rows: want, problems: [] });
+        const geojson = parseEvents(JSON.stringify(collection), 'geojson');
+        expect(geojson.problems).toEqual([]);
+        expect(geojson.rows.map(withoutPlace)).toEqual(want);
+        expect(geojson.rows.map((r) => r.fieldsPointer)).toEqual(
+          want.map((_, i) => `/features/${i}/properties`),
+        );
 
         const lines = generated.map((g) =>
           [g.id, g.kind, g.date.toISOString(), endTime(g), g.lon, g.lat, g.source, g.station, g.note]
@@ -489,7 +503,7 @@ describe('parseEvents: properties', () => {
         // A note that is a JSON number comes back as a number from CSV: compare as text.
         expect(
           csv.rows.map((row) => ({
-            ...withoutLine(row),
+            ...withoutPlace(row),
             attributes: Object.fromEntries(Object.entries(row.attributes).map(([k, v]) => [k, String(v)])),
           })),
         ).toEqual(want);

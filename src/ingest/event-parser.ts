@@ -1,20 +1,22 @@
 /** @module Reads event batches (fire detections, forest-loss alerts, citizen reports...) from JSON, NDJSON, GeoJSON or CSV bodies, naming the place of every problem. */
 import type { Geometry } from 'geojson';
 import { type GeometryPlace, validateGeometry } from '../geo/geojson-validation.ts';
-import { parseIsoInstant } from './iso-time.ts';
 import {
-  type BodyFormat,
   isJsonNumberText,
-  isJsonObject,
-  jsonTypeOf,
-  type ParseResult,
   parseDecimal,
-  problemAt,
-  type RowProblem,
   readCsvHeader,
   readCsvRecords,
   readJsonBody,
   readNdjsonRecords,
+} from './body-reader.ts';
+import { parseIsoInstant } from './iso-time.ts';
+import {
+  type BodyFormat,
+  isJsonObject,
+  jsonTypeOf,
+  type ParseResult,
+  problemAt,
+  type RowProblem,
 } from './row-problem.ts';
 
 export interface ParsedEvent {

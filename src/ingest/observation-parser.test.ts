@@ -1,8 +1,9 @@
 import { parse as csvParseReference } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { locateJsonError, parseDecimal, readCsvRecords } from './body-reader.ts';
 import { type ParsedObservation, parseObservations } from './observation-parser.ts';
-import { bodyFormatOf, locateJsonError, parseDecimal, readCsvRecords } from './row-problem.ts';
+import { bodyFormatOf } from './row-problem.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 8);
 

@@ -1,17 +1,14 @@
 /** @module Reads observation batches (series, time, value, unit) from JSON, NDJSON or CSV bodies, naming the place of every problem. */
-import { parseIsoInstant } from './iso-time.ts';
+
 import {
-  isJsonObject,
-  jsonTypeOf,
-  type ParseResult,
   parseDecimal,
-  problemAt,
-  type RowProblem,
   readCsvHeader,
   readCsvRecords,
   readJsonBody,
   readNdjsonRecords,
-} from './row-problem.ts';
+} from './body-reader.ts';
+import { parseIsoInstant } from './iso-time.ts';
+import { isJsonObject, jsonTypeOf, type ParseResult, problemAt, type RowProblem } from './row-problem.ts';
 
 export type { ParseResult } from './row-problem.ts';
 
