@@ -43,12 +43,13 @@ describe('npm start on a fresh machine', () => {
       if (!healthy) await new Promise((r) => setTimeout(r, 250));
     }
     expect(healthy, 'healthy within 60 s').toBe(true);
-    expect((await (await fetch(`${base}/health`)).json()).database).toBe('pglite');
+    expect(((await (await fetch(`${base}/health`)).json()) as { database: string }).database).toBe('pglite');
     expect((await fetch(`${base}/docs/`)).status).toBe(200);
 
     // with no EW4E_ADMIN_KEY, the first start keeps a generated one in the data folder
     const key = (await readFile(path.join(dataDir, 'admin-key'), 'utf8')).trim();
-    const get = async (url: string) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads replies of several shapes.
+    const get = async (url: string): Promise<any> => {
       const r = await fetch(`${base}${url}`, { headers: { authorization: `Bearer ${key}` } });
       expect(r.status, url).toBe(200);
       return r.json();

@@ -2,13 +2,14 @@
 import { Ew4eError, type ProblemDetail } from '../errors.ts';
 import type { Caller } from '../registry/access.ts';
 import { applyConversion, type Conversion, conversionBetween } from '../registry/units.ts';
-import type { Database } from '../store/database.ts';
+import type { Database, SqlSession } from '../store/database.ts';
 import {
   monthStartOf,
   type ObservationRepository,
   type ObservationRow,
 } from '../store/observation.repository.ts';
 import { type SeriesForIngest, seriesForIngest } from '../store/series.repository.ts';
+import { isUniqueViolation } from '../store/unique-violation.ts';
 import type { ParsedObservation } from './observation-parser.ts';
 import {
   checkQuality,
@@ -155,58 +156,70 @@ export class ObservationIngest {
     return { rows: ready, problems };
   }
 
-  /** Quality-checks each series in time order against its stored history, then upserts in one transaction. */
+  /**
+   * Quality-checks each series in time order against its stored history, then stores the batch in one
+   * transaction. New data — the common case — goes in by COPY, as fast as a bulk load; if any (series, time)
+   * is already stored, that COPY fails on the key, the transaction rolls back, and the batch is upserted
+   * instead (the latest delivery wins).
+   */
   async store(rows: readonly ReadyRow[]): Promise<ObservationBatchSummary> {
     const bySeries = groupBySeries(rows);
     await this.observations.ensurePartitions(rows.map((r) => monthStartOf(r.timeMs)));
+    try {
+      return await this.database.session((session) => this.checkAndWrite(session, bySeries, 'copy'));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return this.database.session((session) => this.checkAndWrite(session, bySeries, 'upsert'));
+    }
+  }
+
+  private async checkAndWrite(
+    session: SqlSession,
+    bySeries: ReadonlyMap<number, SeriesPoints>,
+    mode: 'copy' | 'upsert',
+  ): Promise<ObservationBatchSummary> {
     let suspect = 0;
     let rejected = 0;
     let minTime = Number.POSITIVE_INFINITY;
     let maxTime = Number.NEGATIVE_INFINITY;
     const out: ObservationRow[] = [];
-    await this.database.db.transaction().execute(async (tx) => {
-      const firstTime = new Map<number, number>();
-      let needed = 0;
-      for (const group of bySeries.values()) {
-        firstTime.set(group.series.id, group.points[0]!.timeMs);
-        needed = Math.max(needed, historyNeeded(group.series.qc));
+    const firstTime = new Map<number, number>();
+    let needed = 0;
+    for (const group of bySeries.values()) {
+      firstTime.set(group.series.id, group.points[0]!.timeMs);
+      needed = Math.max(needed, historyNeeded(group.series.qc));
+    }
+    const history = new Map<number, QcPoint[]>();
+    for (const p of await this.observations.recentPoints(session, firstTime, needed)) {
+      let list = history.get(p.seriesId);
+      if (list === undefined) {
+        list = [];
+        history.set(p.seriesId, list);
       }
-      const history = new Map<number, QcPoint[]>();
-      for (const p of await this.observations.recentPoints(tx, firstTime, needed)) {
-        let list = history.get(p.seriesId);
-        if (list === undefined) {
-          list = [];
-          history.set(p.seriesId, list);
-        }
-        list.push({ timeMs: p.timeMs, value: p.value, flag: qcFlagOfCode(p.qcFlag) });
+      list.push({ timeMs: p.timeMs, value: p.value, flag: qcFlagOfCode(p.qcFlag) });
+    }
+    for (const { series, points } of bySeries.values()) {
+      const verdicts = checkQuality(series.qc, (history.get(series.id) ?? []).reverse(), points);
+      for (let i = 0; i < points.length; i++) {
+        const p = points[i]!;
+        const v = verdicts[i]!;
+        if (v.flag === 'suspect') suspect++;
+        else if (v.flag === 'rejected') rejected++;
+        out.push({
+          seriesId: series.id,
+          timeMs: p.timeMs,
+          value: p.value,
+          qcFlag: QC_FLAG_CODES[v.flag],
+          qcRule: v.rule === null ? 0 : QC_RULE_CODES[v.rule],
+        });
       }
-      const lastTime = new Map<number, number>();
-      for (const { series, points } of bySeries.values()) {
-        const verdicts = checkQuality(series.qc, (history.get(series.id) ?? []).reverse(), points);
-        for (let i = 0; i < points.length; i++) {
-          const p = points[i]!;
-          const v = verdicts[i]!;
-          if (v.flag === 'suspect') suspect++;
-          else if (v.flag === 'rejected') rejected++;
-          out.push({
-            seriesId: series.id,
-            timeMs: p.timeMs,
-            value: p.value,
-            qcFlag: QC_FLAG_CODES[v.flag],
-            qcRule: v.rule === null ? 0 : QC_RULE_CODES[v.rule],
-          });
-        }
-        const first = points[0]!.timeMs;
-        const last = points[points.length - 1]!.timeMs;
-        minTime = Math.min(minTime, first);
-        maxTime = Math.max(maxTime, last);
-        lastTime.set(series.id, last);
-      }
-      if (out.length > 0) {
-        await this.observations.upsert(tx, out);
-        await this.observations.touchStations(tx, lastTime);
-      }
-    });
+      minTime = Math.min(minTime, points[0]!.timeMs);
+      maxTime = Math.max(maxTime, points[points.length - 1]!.timeMs);
+    }
+    if (out.length > 0) {
+      if (mode === 'copy') await this.observations.copy(session, out);
+      else await this.observations.upsert(session, out);
+    }
     return {
       accepted: out.length,
       series: bySeries.size,
@@ -223,11 +236,14 @@ export interface ReadyRow {
   readonly value: number;
 }
 
+interface SeriesPoints {
+  readonly series: SeriesForIngest;
+  points: { timeMs: number; value: number }[];
+}
+
 /** Groups rows per series, sorted by time, keeping the last row of any repeated time. */
-function groupBySeries(
-  rows: readonly ReadyRow[],
-): Map<number, { series: SeriesForIngest; points: { timeMs: number; value: number }[] }> {
-  const groups = new Map<number, { series: SeriesForIngest; points: { timeMs: number; value: number }[] }>();
+function groupBySeries(rows: readonly ReadyRow[]): Map<number, SeriesPoints> {
+  const groups = new Map<number, SeriesPoints>();
   for (const r of rows) {
     let g = groups.get(r.series.id);
     if (g === undefined) {

@@ -83,7 +83,6 @@ export interface StationTable {
   lat: number;
   elevation_m: number | null;
   expected_cadence_s: number;
-  last_observation_at: Date | null;
   properties: Json<Record<string, unknown>>;
   created_at: CreatedAt;
 }

@@ -1,5 +1,5 @@
 /** @module Sources, stations and series: where observations come from and what they measure. */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { Ew4eError } from '../errors.ts';
 import { areasContaining } from '../geo/area-membership.ts';
 import { mergeLimits, qcLimitsProblems } from '../ingest/quality-control.ts';
@@ -104,6 +104,17 @@ export async function createStation(db: Kysely<Schema>, organisationId: number, 
   });
 }
 
+/**
+ * When a station was last heard from: its newest observation in any series, or its newest event. Read when
+ * asked rather than kept up to date at ingest, so that it is always exact and costs the write path nothing;
+ * each series is one backward index probe per monthly partition.
+ */
+const lastObservationAt = sql<Date | null>`greatest(
+  (select max(l.time) from series se
+     cross join lateral (select o.time from observation o where o.series_id = se.id order by o.time desc limit 1) l
+   where se.station_id = station.id),
+  (select max(e.time) from event e where e.station_id = station.id))`.as('last_observation_at');
+
 export interface StationFilter {
   readonly readable: readonly number[];
   readonly bbox?: BBox | undefined;
@@ -119,7 +130,7 @@ export function listStations(db: Kysely<Schema>, f: StationFilter) {
     .selectFrom('station')
     .innerJoin('source', 'source.id', 'station.source_id')
     .selectAll('station')
-    .select(['source.code as source_code', 'source.provider', 'source.licence'])
+    .select(['source.code as source_code', 'source.provider', 'source.licence', lastObservationAt])
     .where('station.organisation_id', 'in', [...f.readable]);
   if (f.bbox) {
     const boxes = splitAtAntimeridian(f.bbox);
@@ -158,7 +169,7 @@ export function findStation(db: Kysely<Schema>, id: number, readable: readonly n
     .selectFrom('station')
     .innerJoin('source', 'source.id', 'station.source_id')
     .selectAll('station')
-    .select(['source.code as source_code', 'source.provider', 'source.licence'])
+    .select(['source.code as source_code', 'source.provider', 'source.licence', lastObservationAt])
     .where('station.id', '=', id)
     .where('station.organisation_id', 'in', [...readable])
     .executeTakeFirst();

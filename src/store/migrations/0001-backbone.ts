@@ -85,8 +85,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       lon double precision not null check (lon between -180 and 180),
       lat double precision not null check (lat between -90 and 90),
       elevation_m double precision,
+      -- the last observation is read from observation and event when asked (station.repository.ts), never copied here
       expected_cadence_s integer not null check (expected_cadence_s > 0),
-      last_observation_at timestamptz,
       properties jsonb not null default '{}',
       created_at timestamptz not null default now(),
       unique (organisation_id, code)
@@ -155,6 +155,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       unique (organisation_id, dedupe_key)
     );
     create index event_time_idx on event (organisation_id, time);
+    create index event_station_time_idx on event (station_id, time) where station_id is not null;
     create index event_bbox_idx on event (min_lon, max_lon, min_lat, max_lat);
   `,
   );
