@@ -2,7 +2,7 @@
 import { Ew4eError, type ProblemDetail } from '../errors.ts';
 import type { Caller } from '../registry/access.ts';
 import { applyConversion, type Conversion, conversionBetween } from '../registry/units.ts';
-import type { Database, SqlSession } from '../store/database.ts';
+import type { Database } from '../store/database.ts';
 import {
   monthStartOf,
   type ObservationRepository,
@@ -157,27 +157,14 @@ export class ObservationIngest {
   }
 
   /**
-   * Quality-checks each series in time order against its stored history, then stores the batch in one
-   * transaction. New data — the common case — goes in by COPY, as fast as a bulk load; if any (series, time)
-   * is already stored, that COPY fails on the key, the transaction rolls back, and the batch is upserted
-   * instead (the latest delivery wins).
+   * Quality-checks each series in time order against its stored history, then stores the batch with one
+   * statement, which makes it atomic without a transaction around it. New data — the common case — goes in
+   * by COPY, as fast as a bulk load; if any (series, time) is stored already, that COPY fails on the key
+   * having stored nothing, and the batch is upserted instead (the latest delivery wins).
    */
   async store(rows: readonly ReadyRow[]): Promise<ObservationBatchSummary> {
     const bySeries = groupBySeries(rows);
     await this.observations.ensurePartitions(rows.map((r) => monthStartOf(r.timeMs)));
-    try {
-      return await this.database.session((session) => this.checkAndWrite(session, bySeries, 'copy'));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      return this.database.session((session) => this.checkAndWrite(session, bySeries, 'upsert'));
-    }
-  }
-
-  private async checkAndWrite(
-    session: SqlSession,
-    bySeries: ReadonlyMap<number, SeriesPoints>,
-    mode: 'copy' | 'upsert',
-  ): Promise<ObservationBatchSummary> {
     let suspect = 0;
     let rejected = 0;
     let minTime = Number.POSITIVE_INFINITY;
@@ -190,7 +177,7 @@ export class ObservationIngest {
       needed = Math.max(needed, historyNeeded(group.series.qc));
     }
     const history = new Map<number, QcPoint[]>();
-    for (const p of await this.observations.recentPoints(session, firstTime, needed)) {
+    for (const p of await this.observations.recentPoints(firstTime, needed)) {
       let list = history.get(p.seriesId);
       if (list === undefined) {
         list = [];
@@ -217,8 +204,12 @@ export class ObservationIngest {
       maxTime = Math.max(maxTime, points[points.length - 1]!.timeMs);
     }
     if (out.length > 0) {
-      if (mode === 'copy') await this.observations.copy(session, out);
-      else await this.observations.upsert(session, out);
+      try {
+        await this.observations.copy(out);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        await this.observations.upsert(out);
+      }
     }
     return {
       accepted: out.length,

@@ -1,43 +1,15 @@
 /** @module The storage seam: one Kysely schema over two interchangeable backends, embedded PGlite and a PostgreSQL server. */
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Schema } from './schema.ts';
 
 export type Backend = 'pglite' | 'postgres';
-
-/**
- * One connection inside one transaction, for the ingest hot path: compiled Kysely queries and COPY on the
- * same connection, which Kysely's own transactions cannot offer (they hide the driver's connection).
- */
-export interface SqlSession {
-  query<R>(query: CompiledQuery<R>): Promise<R[]>;
-  /** COPY FROM of tab-separated text (PostgreSQL text format) inside the session's transaction; returns the rows loaded. */
-  copyFrom(table: string, columns: readonly string[], tsv: string): Promise<number>;
-}
 
 export interface Database {
   readonly backend: Backend;
   readonly db: Kysely<Schema>;
   /** Bulk load tab-separated text with COPY FROM (PostgreSQL text format); returns the rows loaded. */
   copyFrom(table: string, columns: readonly string[], tsv: string): Promise<number>;
-  /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
-  session<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-/** Begin, work, commit — or roll back and rethrow; shared by both backends. */
-export async function inTransaction<T>(
-  run: (sqlText: string) => Promise<unknown>,
-  work: () => Promise<T>,
-): Promise<T> {
-  await run('begin');
-  try {
-    const result = await work();
-    await run('commit');
-    return result;
-  } catch (error) {
-    await run('rollback').catch(() => undefined);
-    throw error;
-  }
 }
 
 export interface DatabaseOptions {

@@ -1,6 +1,6 @@
 /** @module Observation storage: monthly partitions made on demand, bulk upsert, QC history and downsampled reads. */
 import { type Kysely, sql } from 'kysely';
-import type { Database, SqlSession } from './database.ts';
+import type { Database } from './database.ts';
 import type { Schema } from './schema.ts';
 
 export interface ObservationRow {
@@ -64,7 +64,6 @@ export class ObservationRepository {
    * `lookbackDays` so that old partitions are never touched.
    */
   async recentPoints(
-    session: SqlSession,
     before: ReadonlyMap<number, number>,
     perSeries: number,
     lookbackDays = 7,
@@ -72,8 +71,7 @@ export class ObservationRepository {
     if (before.size === 0 || perSeries === 0) return [];
     const ids = [...before.keys()];
     const times = ids.map((id) => new Date(before.get(id)!).toISOString());
-    const rows = await session.query(
-      sql<{ series_id: number; time: Date; value: number; qc_flag: number }>`
+    const result = await sql<{ series_id: number; time: Date; value: number; qc_flag: number }>`
       select h.series_id, h.time, h.value, h.qc_flag
       from unnest(${ids}::int4[], ${times}::timestamptz[]) as s(series_id, before)
       cross join lateral (
@@ -81,9 +79,8 @@ export class ObservationRepository {
         where o.series_id = s.series_id and o.time < s.before and o.qc_flag < 2
           and o.time >= s.before - make_interval(days => ${lookbackDays})
         order by o.time desc limit ${perSeries}
-      ) h`.compile(this.database.db),
-    );
-    return rows.map((r) => ({
+      ) h`.execute(this.database.db);
+    return result.rows.map((r) => ({
       seriesId: r.series_id,
       timeMs: r.time.getTime(),
       value: r.value,
@@ -91,9 +88,12 @@ export class ObservationRepository {
     }));
   }
 
-  /** Plain COPY: the fastest way in, valid only when none of the rows is stored yet (else a unique violation). */
-  async copy(session: SqlSession, rows: readonly ObservationRow[]): Promise<void> {
-    await session.copyFrom('observation', OBSERVATION_COLUMNS, toTsv(rows));
+  /**
+   * Plain COPY: the fastest way in, and atomic on its own (one statement). It fails with a unique violation,
+   * storing nothing, if any of the rows is stored already.
+   */
+  async copy(rows: readonly ObservationRow[]): Promise<void> {
+    await this.database.copyFrom('observation', OBSERVATION_COLUMNS, toTsv(rows));
   }
 
   /**
@@ -101,7 +101,7 @@ export class ObservationRepository {
    * latest delivery of a (series, time) wins, so re-sending a batch changes nothing. The rows travel as five
    * arrays in one statement: one round trip and five parameters, fast on both backends.
    */
-  async upsert(session: SqlSession, rows: readonly ObservationRow[]): Promise<void> {
+  async upsert(rows: readonly ObservationRow[]): Promise<void> {
     const n = rows.length;
     const seriesIds = new Array<number>(n);
     const seconds = new Array<number>(n);
@@ -116,15 +116,13 @@ export class ObservationRepository {
       flags[i] = r.qcFlag;
       rules[i] = r.qcRule;
     }
-    await session.query(
-      sql`
+    await sql`
       insert into observation (series_id, time, value, qc_flag, qc_rule)
       select s, to_timestamp(t), v, f, r
       from unnest(${seriesIds}::int4[], ${seconds}::float8[], ${values}::float8[], ${flags}::int2[], ${rules}::int2[]) as u(s, t, v, f, r)
       on conflict (series_id, time) do update
-        set value = excluded.value, qc_flag = excluded.qc_flag, qc_rule = excluded.qc_rule`.compile(
-        this.database.db,
-      ),
+        set value = excluded.value, qc_flag = excluded.qc_flag, qc_rule = excluded.qc_rule`.execute(
+      this.database.db,
     );
   }
 }

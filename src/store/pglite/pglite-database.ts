@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
-import { type Database, INT8_OID, inTransaction, NUMERIC_OID, type SqlSession } from '../database.ts';
+import { type Database, INT8_OID, NUMERIC_OID } from '../database.ts';
 import type { Schema } from '../schema.ts';
 import { ExclusiveQueue, PgliteDialect } from './pglite-driver.ts';
 
@@ -13,27 +13,16 @@ export async function openPglite(dataDir: string): Promise<Database> {
   });
   const queue = new ExclusiveQueue();
   const db = new Kysely<Schema>({ dialect: new PgliteDialect(client, queue) });
-  const copy = async (table: string, columns: readonly string[], tsv: string) => {
-    const result = await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], {
-      blob: new Blob([tsv]),
-    });
-    return result.affectedRows ?? 0;
-  };
-  const session: SqlSession = {
-    query: async (q) => (await client.query<never>(q.sql, [...q.parameters])).rows,
-    copyFrom: copy,
-  };
   return {
     backend: 'pglite',
     db,
-    copyFrom: (table, columns, tsv) => queue.run(() => copy(table, columns, tsv)),
-    session: (work) =>
-      queue.run(() =>
-        inTransaction(
-          (text) => client.query(text),
-          () => work(session),
-        ),
-      ),
+    copyFrom: (table, columns, tsv) =>
+      queue.run(async () => {
+        const result = await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], {
+          blob: new Blob([tsv]),
+        });
+        return result.affectedRows ?? 0;
+      }),
     close: () => db.destroy(),
   };
 }
