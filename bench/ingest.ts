@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
+import pino from 'pino';
 import { createPlatform, type Platform } from '../src/app.ts';
 import { type Config, DEFAULTS } from '../src/config.ts';
 import type { Backend } from '../src/store/database.ts';
@@ -227,7 +228,8 @@ async function measureBackend(
       maxBatchRows: DEFAULTS.maxBatchRows,
       maxBodyBytes: DEFAULTS.maxBodyBytes,
     };
-    const platform = await createPlatform(config, false);
+    // Only errors, on stderr: a 500 during the run then says why, and logging costs nothing otherwise.
+    const platform = await createPlatform(config, pino({ level: 'error' }, pino.destination(2)));
     try {
       const base = await platform.server.listen({ host: '127.0.0.1', port: 0 });
       const api = apiClient(base);

@@ -1,21 +1,27 @@
 /** @module The wiring: builds the platform from its parts. The only place where parts meet; everything else receives what it needs. */
 import type { FastifyBaseLogger } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Config } from './config.ts';
 import { EventIngest } from './ingest/event-ingest.ts';
 import { ObservationIngest } from './ingest/observation-ingest.ts';
-import type { Caller } from './registry/access.ts';
+import { type Caller, hashApiKey } from './registry/access.ts';
 import { buildHttpServer, type HttpServer } from './server/http-server.ts';
 import { callerOfKey, installBootstrapKey, KeyUsage } from './store/access.repository.ts';
 import { type Database, openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { ObservationRepository } from './store/observation.repository.ts';
 import { installReferenceData } from './store/reference-data.ts';
+import { SeriesDirectory } from './store/series.repository.ts';
 
 /** What the HTTP edge, the CLI and the demo use: the database and the services over it. */
 export interface Services {
   readonly database: Database;
   readonly globalOrganisationId: number;
-  readonly access: { callerOfKey(key: string): Promise<Caller | undefined> };
+  readonly access: {
+    callerOfKey(key: string): Promise<Caller | undefined>;
+    /** Drops remembered callers: after a key is revoked or an organisation added, this process knows at once. */
+    forgetKeys(): void;
+  };
   readonly observations: ObservationRepository;
   readonly observationIngest: ObservationIngest;
   readonly eventIngest: EventIngest;
@@ -26,6 +32,8 @@ export interface Platform {
   readonly server: HttpServer;
   close(): Promise<void>;
 }
+
+const CALLER_TTL_MS = 5_000;
 
 /** A day of clock skew is tolerated; further in the future is a sender's error. */
 const MAX_FUTURE_MS = 86_400_000;
@@ -38,19 +46,25 @@ export async function createServices(config: Config, database?: Database): Promi
   if (config.adminKey) await installBootstrapKey(db.db, globalOrganisationId, config.adminKey);
   const observations = new ObservationRepository(db);
   const keyUsage = new KeyUsage(db.db);
+  // A few seconds of memory spares every request a query; other processes see a revocation within that time.
+  const callers = new LRUCache<string, Caller>({ max: 10_000, ttl: CALLER_TTL_MS });
   const limits = { maxBatchRows: config.maxBatchRows, maxFutureMs: MAX_FUTURE_MS };
   return {
     database: db,
     globalOrganisationId,
     access: {
       callerOfKey: async (key) => {
-        const caller = await callerOfKey(db.db, key);
-        if (caller) await keyUsage.touch(caller.keyId);
+        const hash = hashApiKey(key);
+        const caller = callers.get(hash) ?? (await callerOfKey(db.db, key));
+        if (caller === undefined) return undefined;
+        callers.set(hash, caller);
+        await keyUsage.touch(caller.keyId);
         return caller;
       },
+      forgetKeys: () => callers.clear(),
     },
     observations,
-    observationIngest: new ObservationIngest(db, observations, limits),
+    observationIngest: new ObservationIngest(observations, new SeriesDirectory(db.db), limits),
     eventIngest: new EventIngest(db, limits),
   };
 }

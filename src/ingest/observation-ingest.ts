@@ -2,13 +2,12 @@
 import { Ew4eError, type ProblemDetail } from '../errors.ts';
 import type { Caller } from '../registry/access.ts';
 import { applyConversion, type Conversion, conversionBetween } from '../registry/units.ts';
-import type { Database } from '../store/database.ts';
 import {
   monthStartOf,
   type ObservationRepository,
   type ObservationRow,
 } from '../store/observation.repository.ts';
-import { type SeriesForIngest, seriesForIngest } from '../store/series.repository.ts';
+import type { SeriesDirectory, SeriesForIngest } from '../store/series.repository.ts';
 import { isUniqueViolation } from '../store/unique-violation.ts';
 import type { ParsedObservation } from './observation-parser.ts';
 import {
@@ -62,8 +61,8 @@ export function placeOf(
 
 export class ObservationIngest {
   constructor(
-    private readonly database: Database,
     private readonly observations: ObservationRepository,
+    private readonly series: SeriesDirectory,
     private readonly limits: IngestLimits,
     private readonly now: () => number = Date.now,
   ) {}
@@ -101,7 +100,7 @@ export class ObservationIngest {
   ): Promise<{ rows: ReadyRow[]; problems: RowProblem[] }> {
     const problems = [...parsed.problems];
     const keys = [...new Set(parsed.rows.map((r) => r.series))];
-    const known = await seriesForIngest(this.database.db, caller.organisationId, keys);
+    const known = await this.series.resolve(caller.organisationId, keys);
     const conversions = new Map<string, Conversion>();
     const latestAllowed = this.now() + this.limits.maxFutureMs;
     const ready: ReadyRow[] = [];

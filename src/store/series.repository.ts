@@ -1,5 +1,6 @@
 /** @module Series look-ups for ingestion: a batch names series by id or by code, within the caller's organisation only. */
 import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { mergeLimits, type QcLimits } from '../ingest/quality-control.ts';
 import type { Schema } from './schema.ts';
 
@@ -39,4 +40,33 @@ export async function seriesForIngest(
     found.set(r.code, series);
   }
   return found;
+}
+
+/**
+ * seriesForIngest with a memory of a few seconds: a gateway sends the same series batch after batch, and the
+ * look-up is a round trip each time. Only found series are remembered, so a new series is usable at once.
+ */
+export class SeriesDirectory {
+  readonly #found = new LRUCache<string, SeriesForIngest>({ max: 100_000, ttl: 5_000 });
+
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async resolve(organisationId: number, keys: readonly string[]): Promise<Map<string, SeriesForIngest>> {
+    const result = new Map<string, SeriesForIngest>();
+    const missing: string[] = [];
+    for (const key of keys) {
+      const hit = this.#found.get(`${organisationId}/${key}`);
+      if (hit) result.set(key, hit);
+      else missing.push(key);
+    }
+    if (missing.length === 0) return result;
+    const looked = await seriesForIngest(this.db, organisationId, missing);
+    for (const key of missing) {
+      const series = looked.get(key);
+      if (series === undefined) continue;
+      result.set(key, series);
+      this.#found.set(`${organisationId}/${key}`, series);
+    }
+    return result;
+  }
 }

@@ -177,6 +177,8 @@ export async function organisationRoutes(
       const { parent_id, kind, code, name, iso_code } = request.body;
       const parentId = actingFor(callerOf(request), parent_id);
       const organisation = await createOrganisation(db, { parentId, kind, code, name, isoCode: iso_code });
+      // remembered callers above the new organisation must learn that they may read it
+      services.access.forgetKeys();
       return reply.status(201).send(organisationJson(organisation));
     },
   );
@@ -274,6 +276,7 @@ export async function organisationRoutes(
     },
     async (request, reply) => {
       const revoked = await revokeApiKey(db, request.params.id, callerOf(request).readableOrganisationIds);
+      services.access.forgetKeys();
       if (!revoked) throw notFound(`API key ${request.params.id}`);
       return reply.status(204).send(null);
     },
