@@ -2,11 +2,7 @@
 import { Ew4eError, type ProblemDetail } from '../errors.ts';
 import type { Caller } from '../registry/access.ts';
 import { applyConversion, type Conversion, conversionBetween } from '../registry/units.ts';
-import {
-  monthStartOf,
-  type ObservationRepository,
-  type ObservationRow,
-} from '../store/observation.repository.ts';
+import type { ObservationColumns, ObservationRepository } from '../store/observation.repository.ts';
 import type { SeriesDirectory, SeriesForIngest } from '../store/series.repository.ts';
 import { isUniqueViolation } from '../store/unique-violation.ts';
 import type { ParsedObservation } from './observation-parser.ts';
@@ -163,18 +159,20 @@ export class ObservationIngest {
    */
   async store(rows: readonly ReadyRow[]): Promise<ObservationBatchSummary> {
     const bySeries = groupBySeries(rows);
-    await this.observations.ensurePartitions(rows.map((r) => monthStartOf(r.timeMs)));
-    let suspect = 0;
-    let rejected = 0;
     let minTime = Number.POSITIVE_INFINITY;
     let maxTime = Number.NEGATIVE_INFINITY;
-    const out: ObservationRow[] = [];
     const firstTime = new Map<number, number>();
     let needed = 0;
-    for (const group of bySeries.values()) {
-      firstTime.set(group.series.id, group.points[0]!.timeMs);
-      needed = Math.max(needed, historyNeeded(group.series.qc));
+    for (const { series, points } of bySeries.values()) {
+      firstTime.set(series.id, points[0]!.timeMs);
+      minTime = Math.min(minTime, points[0]!.timeMs);
+      maxTime = Math.max(maxTime, points[points.length - 1]!.timeMs);
+      needed = Math.max(needed, historyNeeded(series.qc));
     }
+    if (bySeries.size === 0) {
+      return { accepted: 0, series: 0, flagged: { suspect: 0, rejected: 0 }, from: null, to: null };
+    }
+    await this.observations.ensurePartitions(minTime, maxTime);
     const history = new Map<number, QcPoint[]>();
     for (const p of await this.observations.recentPoints(firstTime, needed)) {
       let list = history.get(p.seriesId);
@@ -184,38 +182,34 @@ export class ObservationIngest {
       }
       list.push({ timeMs: p.timeMs, value: p.value, flag: qcFlagOfCode(p.qcFlag) });
     }
+    let suspect = 0;
+    let rejected = 0;
+    const out: ObservationColumns = { seriesId: [], timeMs: [], value: [], qcFlag: [], qcRule: [] };
     for (const { series, points } of bySeries.values()) {
       const verdicts = checkQuality(series.qc, (history.get(series.id) ?? []).reverse(), points);
       for (let i = 0; i < points.length; i++) {
-        const p = points[i]!;
         const v = verdicts[i]!;
         if (v.flag === 'suspect') suspect++;
         else if (v.flag === 'rejected') rejected++;
-        out.push({
-          seriesId: series.id,
-          timeMs: p.timeMs,
-          value: p.value,
-          qcFlag: QC_FLAG_CODES[v.flag],
-          qcRule: v.rule === null ? 0 : QC_RULE_CODES[v.rule],
-        });
+        out.seriesId.push(series.id);
+        out.timeMs.push(points[i]!.timeMs);
+        out.value.push(points[i]!.value);
+        out.qcFlag.push(QC_FLAG_CODES[v.flag]);
+        out.qcRule.push(v.rule === null ? 0 : QC_RULE_CODES[v.rule]);
       }
-      minTime = Math.min(minTime, points[0]!.timeMs);
-      maxTime = Math.max(maxTime, points[points.length - 1]!.timeMs);
     }
-    if (out.length > 0) {
-      try {
-        await this.observations.copy(out);
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        await this.observations.upsert(out);
-      }
+    try {
+      await this.observations.copy(out);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await this.observations.upsert(out);
     }
     return {
-      accepted: out.length,
+      accepted: out.seriesId.length,
       series: bySeries.size,
       flagged: { suspect, rejected },
-      from: out.length > 0 ? new Date(minTime).toISOString() : null,
-      to: out.length > 0 ? new Date(maxTime).toISOString() : null,
+      from: new Date(minTime).toISOString(),
+      to: new Date(maxTime).toISOString(),
     };
   }
 }
@@ -228,10 +222,10 @@ export interface ReadyRow {
 
 interface SeriesPoints {
   readonly series: SeriesForIngest;
-  points: { timeMs: number; value: number }[];
+  points: ReadyRow[];
 }
 
-/** Groups rows per series, sorted by time, keeping the last row of any repeated time. */
+/** Groups rows per series in time order, keeping the last row of any repeated time (the later row wins, as across batches). */
 function groupBySeries(rows: readonly ReadyRow[]): Map<number, SeriesPoints> {
   const groups = new Map<number, SeriesPoints>();
   for (const r of rows) {
@@ -240,17 +234,24 @@ function groupBySeries(rows: readonly ReadyRow[]): Map<number, SeriesPoints> {
       g = { series: r.series, points: [] };
       groups.set(r.series.id, g);
     }
-    g.points.push({ timeMs: r.timeMs, value: r.value });
+    g.points.push(r);
   }
   for (const g of groups.values()) {
-    // Stable sort, then keep the last of equal times: the later row in the batch wins, as across batches.
-    g.points.sort((a, b) => a.timeMs - b.timeMs);
-    const kept: { timeMs: number; value: number }[] = [];
-    for (const p of g.points) {
-      if (kept.length > 0 && kept[kept.length - 1]!.timeMs === p.timeMs) kept[kept.length - 1] = p;
-      else kept.push(p);
+    // Feeds usually arrive in time order: sort (stably) only when they do not.
+    if (!strictlyAscending(g.points)) {
+      g.points.sort((a, b) => a.timeMs - b.timeMs);
+      const kept: ReadyRow[] = [];
+      for (const p of g.points) {
+        if (kept.length > 0 && kept[kept.length - 1]!.timeMs === p.timeMs) kept[kept.length - 1] = p;
+        else kept.push(p);
+      }
+      g.points = kept;
     }
-    g.points = kept;
   }
   return groups;
+}
+
+function strictlyAscending(points: readonly ReadyRow[]): boolean {
+  for (let i = 1; i < points.length; i++) if (points[i]!.timeMs <= points[i - 1]!.timeMs) return false;
+  return true;
 }
