@@ -24,6 +24,8 @@ export interface IngestOptions {
   readonly rows: number;
   readonly stations: number;
   readonly batchRows: number;
+  /** Each round runs both phases; the best round of each phase is reported. */
+  readonly rounds: number;
   readonly backends: readonly Backend[];
   /** A database on the server where the benchmark may create (and drop) its own database. */
   readonly postgresUrl: string;
@@ -37,7 +39,7 @@ export const ingestBench: Bench = {
     const options = ingestOptionsOf(context.args, context.env);
     context.log(
       `ingest: ${options.rows} rows, ${options.stations} series, batches of ${options.batchRows}, ` +
-        `backends ${options.backends.join(', ')}`,
+        `${options.rounds} rounds, backends ${options.backends.join(', ')}`,
     );
     // One backend at a time, each closed before the next opens, to keep memory in check.
     for (const backend of options.backends) {
@@ -66,6 +68,7 @@ export function ingestOptionsOf(
       rows: { type: 'string', default: '200000' },
       stations: { type: 'string', default: '100' },
       batch: { type: 'string', default: '5000' },
+      rounds: { type: 'string', default: '3' },
       backends: { type: 'string', default: 'pglite,postgres' },
     },
     strict: true,
@@ -80,6 +83,7 @@ export function ingestOptionsOf(
     rows: positiveInteger(values.rows, '--rows'),
     stations: positiveInteger(values.stations, '--stations'),
     batchRows: positiveInteger(values.batch, '--batch'),
+    rounds: positiveInteger(values.rounds, '--rounds'),
     backends: backends as Backend[],
     postgresUrl: env.EW4E_BENCH_DATABASE_URL || DEFAULT_POSTGRES_URL,
   };
@@ -236,54 +240,81 @@ async function measureBackend(
       const { key, seriesIds } = await registerNetwork(api, adminKey, options.stations);
       const data = generateDataset(seriesIds, options.rows, Date.now());
 
-      // Phase 1: the platform's ingest path over HTTP, one batch at a time like one sensor gateway.
       const bodies = csvBatches(data, options.batchRows);
-      await checkpoint(platform);
-      const batchMs: number[] = [];
-      const httpStart = performance.now();
-      for (const body of bodies) {
-        const t = performance.now();
-        const response = await fetch(`${base}/v1/observations`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
-          body,
-        });
-        const reply = await response.text();
-        if (response.status !== 200) throw new Error(`POST /v1/observations: ${response.status} ${reply}`);
-        batchMs.push(performance.now() - t);
-      }
-      const httpS = (performance.now() - httpStart) / 1000;
-      const afterHttp = await fingerprint(platform, options.rows, `${backend} after HTTP`);
+      const db = platform.services.database.db;
+      let chunks: string[] | undefined;
+      let stored: string | undefined;
+      let best = {
+        httpS: Number.POSITIVE_INFINITY,
+        copyS: Number.POSITIVE_INFINITY,
+        batchMs: [] as number[],
+      };
+      // Rounds alternate the two phases, and the best of each counts: other work on a shared machine only ever
+      // slows a phase down, so the fastest round is the one least disturbed.
+      for (let round = 1; round <= options.rounds; round++) {
+        // Phase 1: the platform's ingest path over HTTP, one batch at a time like one sensor gateway.
+        await sql`truncate observation`.execute(db);
+        await checkpoint(platform);
+        const batchMs: number[] = [];
+        const httpStart = performance.now();
+        for (const body of bodies) {
+          const t = performance.now();
+          const response = await fetch(`${base}/v1/observations`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+            body,
+          });
+          const reply = await response.text();
+          if (response.status !== 200) throw new Error(`POST /v1/observations: ${response.status} ${reply}`);
+          batchMs.push(performance.now() - t);
+        }
+        const httpS = (performance.now() - httpStart) / 1000;
+        const afterHttp = await fingerprint(platform, options.rows, `${backend} round ${round} after HTTP`);
+        if (stored !== undefined && afterHttp !== stored) {
+          throw new Error(
+            `${backend} round ${round}: HTTP stored other rows than before\n  ${stored}\n  ${afterHttp}`,
+          );
+        }
+        stored = afterHttp;
 
-      // Phase 2, the yardstick: the same rows with the QC columns just computed, by COPY into the same table.
-      const qc = await storedQc(platform, options.rows);
-      await sql`truncate observation`.execute(platform.services.database.db);
-      await fingerprint(platform, 0, `${backend} after TRUNCATE`);
-      const chunks = tsvChunks(data, qc, options.batchRows);
-      await checkpoint(platform);
-      const copyStart = performance.now();
-      let copied = 0;
-      for (const chunk of chunks) {
-        copied += await platform.services.database.copyFrom('observation', COLUMNS, chunk);
-      }
-      const copyS = (performance.now() - copyStart) / 1000;
-      if (copied !== options.rows)
-        throw new Error(`${backend}: COPY reported ${copied} rows, expected ${options.rows}`);
-      const afterCopy = await fingerprint(platform, options.rows, `${backend} after COPY`);
-      if (afterCopy !== afterHttp) {
-        throw new Error(
-          `${backend}: COPY stored different rows than HTTP\n  HTTP: ${afterHttp}\n  COPY: ${afterCopy}`,
+        // Phase 2, the yardstick: the same rows, with the QC columns the platform computed, by COPY into the same table.
+        chunks ??= tsvChunks(data, await storedQc(platform, options.rows), options.batchRows);
+        await sql`truncate observation`.execute(db);
+        await fingerprint(platform, 0, `${backend} round ${round} after TRUNCATE`);
+        await checkpoint(platform);
+        const copyStart = performance.now();
+        let copied = 0;
+        for (const chunk of chunks) {
+          copied += await platform.services.database.copyFrom('observation', COLUMNS, chunk);
+        }
+        const copyS = (performance.now() - copyStart) / 1000;
+        if (copied !== options.rows) {
+          throw new Error(
+            `${backend} round ${round}: COPY reported ${copied} rows, expected ${options.rows}`,
+          );
+        }
+        const afterCopy = await fingerprint(platform, options.rows, `${backend} round ${round} after COPY`);
+        if (afterCopy !== stored) {
+          throw new Error(
+            `${backend}: COPY stored other rows than HTTP\n  HTTP: ${stored}\n  COPY: ${afterCopy}`,
+          );
+        }
+        context.log(
+          `${backend} round ${round}: HTTP ${httpS.toFixed(2)} s = ${Math.round(options.rows / httpS)} rows/s, ` +
+            `COPY ${copyS.toFixed(2)} s = ${Math.round(options.rows / copyS)} rows/s`,
         );
+        if (httpS < best.httpS) best = { ...best, httpS, batchMs };
+        if (copyS < best.copyS) best = { ...best, copyS };
       }
 
-      const httpRowsPerS = options.rows / httpS;
-      const copyRowsPerS = options.rows / copyS;
-      batchMs.sort((a, b) => a - b);
+      const httpRowsPerS = options.rows / best.httpS;
+      const copyRowsPerS = options.rows / best.copyS;
+      const batchMs = best.batchMs.sort((a, b) => a - b);
       context.log(
-        `${backend}: HTTP ${options.rows} rows in ${bodies.length} batches, ${httpS.toFixed(2)} s = ` +
-          `${Math.round(httpRowsPerS)} rows/s (batch p50 ${quantile(batchMs, 0.5).toFixed(0)} ms, ` +
+        `${backend}, best of ${options.rounds}: HTTP ${options.rows} rows in ${bodies.length} batches, ` +
+          `${best.httpS.toFixed(2)} s = ${Math.round(httpRowsPerS)} rows/s (batch p50 ${quantile(batchMs, 0.5).toFixed(0)} ms, ` +
           `p95 ${quantile(batchMs, 0.95).toFixed(0)} ms, max ${batchMs[batchMs.length - 1]!.toFixed(0)} ms); ` +
-          `COPY ${copyS.toFixed(2)} s = ${Math.round(copyRowsPerS)} rows/s; ` +
+          `COPY ${best.copyS.toFixed(2)} s = ${Math.round(copyRowsPerS)} rows/s; ` +
           `HTTP/COPY ${(httpRowsPerS / copyRowsPerS).toFixed(2)}`,
       );
       return { httpRowsPerS, copyRowsPerS };
