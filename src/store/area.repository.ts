@@ -5,7 +5,7 @@ import { cutAtAntimeridian } from '../geo/antimeridian.ts';
 import { containsPoint } from '../geo/area-membership.ts';
 import { bboxOf } from '../geo/geojson-validation.ts';
 import type { AreaKind, BBox } from '../registry/area.ts';
-import { splitAtAntimeridian } from '../registry/area.ts';
+import { bboxOverlaps, nameOrCodeContains } from './filters.ts';
 import type { Schema } from './schema.ts';
 import { uniquely } from './unique-violation.ts';
 
@@ -106,25 +106,8 @@ export function listAreas(db: Kysely<Schema>, f: AreaFilter) {
     .$if(f.withGeometry, (qb) => qb.select('geometry'))
     .where((eb) => eb.or([eb('organisation_id', 'is', null), eb('organisation_id', 'in', [...f.readable])]));
   if (f.kind) query = query.where('kind', '=', f.kind);
-  if (f.bbox) {
-    const boxes = splitAtAntimeridian(f.bbox);
-    query = query.where((eb) =>
-      eb.or(
-        boxes.map(([minLon, minLat, maxLon, maxLat]) =>
-          eb.and([
-            eb('min_lon', '<=', maxLon),
-            eb('max_lon', '>=', minLon),
-            eb('min_lat', '<=', maxLat),
-            eb('max_lat', '>=', minLat),
-          ]),
-        ),
-      ),
-    );
-  }
-  if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) => eb.or([eb('name', 'ilike', like), eb('code', 'ilike', like)]));
-  }
+  if (f.bbox) query = query.where(bboxOverlaps('area', f.bbox));
+  if (f.q) query = query.where(nameOrCodeContains('area', f.q));
   if (f.after !== undefined) query = query.where('id', '>', f.after);
   return query.orderBy('id').limit(f.limit).execute();
 }

@@ -2,7 +2,7 @@
 import type { Geometry } from 'geojson';
 import type { Kysely } from 'kysely';
 import type { BBox } from '../registry/area.ts';
-import { splitAtAntimeridian } from '../registry/area.ts';
+import { bboxOverlaps } from './filters.ts';
 import type { Schema } from './schema.ts';
 
 export interface NewEvent {
@@ -99,21 +99,7 @@ export function listEvents(db: Kysely<Schema>, f: EventFilter) {
   if (f.fromMs !== undefined) query = query.where('event.time', '>=', new Date(f.fromMs));
   if (f.toMs !== undefined) query = query.where('event.time', '<', new Date(f.toMs));
   if (f.kind) query = query.where('event.kind', '=', f.kind);
-  if (f.bbox) {
-    const boxes = splitAtAntimeridian(f.bbox);
-    query = query.where((eb) =>
-      eb.or(
-        boxes.map(([minLon, minLat, maxLon, maxLat]) =>
-          eb.and([
-            eb('event.min_lon', '<=', maxLon),
-            eb('event.max_lon', '>=', minLon),
-            eb('event.min_lat', '<=', maxLat),
-            eb('event.max_lat', '>=', minLat),
-          ]),
-        ),
-      ),
-    );
-  }
+  if (f.bbox) query = query.where(bboxOverlaps('event', f.bbox));
   if (f.after !== undefined) query = query.where('event.id', '>', f.after);
   return query.orderBy('event.id').limit(f.limit).execute();
 }

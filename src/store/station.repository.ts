@@ -4,8 +4,8 @@ import { Ew4eError } from '../errors.ts';
 import { areasContaining } from '../geo/area-membership.ts';
 import { mergeLimits, qcLimitsProblems } from '../ingest/quality-control.ts';
 import type { BBox } from '../registry/area.ts';
-import { splitAtAntimeridian } from '../registry/area.ts';
 import type { Sense } from '../registry/station.ts';
+import { nameOrCodeContains, pointInBBox } from './filters.ts';
 import type { Schema } from './schema.ts';
 import { uniquely } from './unique-violation.ts';
 
@@ -132,28 +132,9 @@ export function listStations(db: Kysely<Schema>, f: StationFilter) {
     .selectAll('station')
     .select(['source.code as source_code', 'source.provider', 'source.licence', lastObservationAt])
     .where('station.organisation_id', 'in', [...f.readable]);
-  if (f.bbox) {
-    const boxes = splitAtAntimeridian(f.bbox);
-    query = query.where((eb) =>
-      eb.or(
-        boxes.map(([minLon, minLat, maxLon, maxLat]) =>
-          eb.and([
-            eb('station.lon', '>=', minLon),
-            eb('station.lon', '<=', maxLon),
-            eb('station.lat', '>=', minLat),
-            eb('station.lat', '<=', maxLat),
-          ]),
-        ),
-      ),
-    );
-  }
+  if (f.bbox) query = query.where(pointInBBox('station', f.bbox));
   if (f.sense) query = query.where('station.sense', '=', f.sense);
-  if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) =>
-      eb.or([eb('station.name', 'ilike', like), eb('station.code', 'ilike', like)]),
-    );
-  }
+  if (f.q) query = query.where(nameOrCodeContains('station', f.q));
   if (f.areaId !== undefined) {
     const areaId = f.areaId;
     query = query.where('station.id', 'in', (eb) =>

@@ -5,13 +5,13 @@ import { Ew4eError, notFound } from '../../errors.ts';
 import { validateGeometry } from '../../geo/geojson-validation.ts';
 import { problemDetail } from '../../ingest/observation-ingest.ts';
 import { AGGREGATES, formatDurationS } from '../../query/downsampling.ts';
-import { AREA_KINDS, parseBBox } from '../../registry/area.ts';
+import { AREA_KINDS } from '../../registry/area.ts';
 import { createArea, findArea, listAreas } from '../../store/area.repository.ts';
 import { bucketedObservations } from '../../store/observation.repository.ts';
 import { seriesInArea } from '../../store/station.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
 import { bucketSecondsOf } from './observation.routes.ts';
-import { IdParam, PageQuery, queryError, TimeRangeQuery, timeRangeOf } from './route-schemas.ts';
+import { bboxParam, IdParam, PageQuery, queryError, TimeRangeQuery, timeRangeOf } from './route-schemas.ts';
 
 const AreaKind = Type.Enum(AREA_KINDS);
 
@@ -58,13 +58,12 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
     },
     async (request) => {
       const q = request.query;
-      const bbox = q.bbox === undefined ? undefined : parseBBox(q.bbox);
-      if (bbox && 'reason' in bbox) throw queryError('bbox', bbox.reason);
+      const bbox = bboxParam(q.bbox);
       const limit = q.limit ?? 100;
       const rows = await listAreas(db, {
         readable: callerOf(request).readableOrganisationIds,
         kind: q.kind,
-        bbox: bbox?.bbox,
+        bbox,
         q: q.q,
         after: q.after,
         limit,

@@ -4,10 +4,9 @@ import type { Services } from '../../app.ts';
 import { Ew4eError } from '../../errors.ts';
 import { parseEvents } from '../../ingest/event-parser.ts';
 import { bodyFormatOf } from '../../ingest/row-problem.ts';
-import { parseBBox } from '../../registry/area.ts';
 import { listEvents } from '../../store/event.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { acceptRawBodies, PageQuery, Problem, queryError } from './route-schemas.ts';
+import { acceptRawBodies, bboxParam, PageQuery, Problem } from './route-schemas.ts';
 
 export async function eventRoutes(
   app: HttpServer,
@@ -69,15 +68,14 @@ export async function eventRoutes(
     },
     async (request) => {
       const q = request.query;
-      const bbox = q.bbox === undefined ? undefined : parseBBox(q.bbox);
-      if (bbox && 'reason' in bbox) throw queryError('bbox', bbox.reason);
+      const bbox = bboxParam(q.bbox);
       const limit = q.limit ?? 100;
       const rows = await listEvents(services.database.db, {
         readable: callerOf(request).readableOrganisationIds,
         fromMs: q.from === undefined ? undefined : Date.parse(q.from),
         toMs: q.to === undefined ? undefined : Date.parse(q.to),
         kind: q.kind,
-        bbox: bbox?.bbox,
+        bbox,
         after: q.after,
         limit,
       });

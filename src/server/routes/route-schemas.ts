@@ -1,6 +1,7 @@
 /** @module Schemas and helpers shared by the routes: ids, time ranges, pagination, problem replies, raw bodies. */
 import { type Static, Type } from 'typebox';
 import { Ew4eError } from '../../errors.ts';
+import { type BBox, parseBBox } from '../../registry/area.ts';
 import type { HttpServer } from '../http-server.ts';
 
 export const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
@@ -59,4 +60,12 @@ export function acceptRawBodies(scope: HttpServer): void {
 
 export function queryError(field: string, reason: string): Ew4eError {
   return new Ew4eError('EW4E_INVALID_QUERY', `${field}: ${reason}`, [{ field, reason }]);
+}
+
+/** The `bbox` query parameter (minLon,minLat,maxLon,maxLat), or a 400 that says what is wrong with it. */
+export function bboxParam(text: string | undefined): BBox | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseBBox(text);
+  if ('reason' in parsed) throw queryError('bbox', parsed.reason);
+  return parsed.bbox;
 }

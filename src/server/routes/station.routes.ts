@@ -2,7 +2,6 @@
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { notFound } from '../../errors.ts';
-import { parseBBox } from '../../registry/area.ts';
 import { SENSES, stationLiveness } from '../../registry/station.ts';
 import { UNITS } from '../../registry/units.ts';
 import {
@@ -16,7 +15,7 @@ import {
   listStations,
 } from '../../store/station.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { IdParam, PageQuery, queryError } from './route-schemas.ts';
+import { bboxParam, IdParam, PageQuery } from './route-schemas.ts';
 
 const Code = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$',
@@ -147,12 +146,11 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
     },
     async (request) => {
       const q = request.query;
-      const bbox = q.bbox === undefined ? undefined : parseBBox(q.bbox);
-      if (bbox && 'reason' in bbox) throw queryError('bbox', bbox.reason);
+      const bbox = bboxParam(q.bbox);
       const limit = q.limit ?? 100;
       const rows = await listStations(db, {
         readable: callerOf(request).readableOrganisationIds,
-        bbox: bbox?.bbox,
+        bbox,
         sense: q.sense,
         q: q.q,
         areaId: q.area_id,
