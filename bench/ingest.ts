@@ -13,7 +13,7 @@ import pino from 'pino';
 import { createPlatform, type Platform } from '../src/app.ts';
 import { type Config, DEFAULTS } from '../src/config.ts';
 import type { Backend } from '../src/store/database.ts';
-import { type Bench, type BenchContext, benchResult } from './run.ts';
+import { type Bench, type BenchContext, benchResult } from './bench.ts';
 
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const COLUMNS = ['series_id', 'time', 'value', 'qc_flag', 'qc_rule'] as const;
