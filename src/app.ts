@@ -2,6 +2,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Config } from './config.ts';
+import { DetectionService } from './detect/detection-service.ts';
+import { DETECTORS } from './detect/detectors.ts';
 import { EventIngest } from './ingest/event-ingest.ts';
 import { ObservationIngest } from './ingest/observation-ingest.ts';
 import { type Caller, hashApiKey } from './registry/access.ts';
@@ -25,6 +27,7 @@ export interface Services {
   readonly observations: ObservationRepository;
   readonly observationIngest: ObservationIngest;
   readonly eventIngest: EventIngest;
+  readonly detection: DetectionService;
 }
 
 export interface Platform {
@@ -39,13 +42,18 @@ const CALLER_TTL_MS = 5_000;
 const MAX_FUTURE_MS = 86_400_000;
 
 /** Opens storage, brings the schema and reference data up to date, and installs the bootstrap admin key. */
-export async function createServices(config: Config, database?: Database): Promise<Services> {
+export async function createServices(
+  config: Config,
+  database?: Database,
+  log: Pick<FastifyBaseLogger, 'error'> = { error: () => undefined },
+): Promise<Services> {
   const db = database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrateToLatest(db);
   const globalOrganisationId = await installReferenceData(db.db);
   if (config.adminKey) await installBootstrapKey(db.db, globalOrganisationId, config.adminKey);
   const observations = new ObservationRepository(db);
   const keyUsage = new KeyUsage(db.db);
+  const detection = new DetectionService(db.db, DETECTORS);
   // A few seconds of memory spares every request a query; other processes see a revocation within that time.
   const callers = new LRUCache<string, Caller>({ max: 10_000, ttl: CALLER_TTL_MS });
   const limits = { maxBatchRows: config.maxBatchRows, maxFutureMs: MAX_FUTURE_MS };
@@ -64,7 +72,16 @@ export async function createServices(config: Config, database?: Database): Promi
       forgetKeys: () => callers.clear(),
     },
     observations,
-    observationIngest: new ObservationIngest(observations, new SeriesDirectory(db.db), limits),
+    observationIngest: new ObservationIngest(
+      observations,
+      new SeriesDirectory(db.db),
+      limits,
+      (seriesIds) => {
+        // Detection runs behind the acknowledgement, from what is stored: a crash loses no work, it resumes.
+        detection.catchUp(seriesIds).catch((error: unknown) => log.error({ err: error }, 'detection failed'));
+      },
+    ),
+    detection,
     eventIngest: new EventIngest(db, limits),
   };
 }
@@ -74,7 +91,7 @@ export async function createPlatform(
   logger: FastifyBaseLogger | boolean,
   database?: Database,
 ): Promise<Platform> {
-  const services = await createServices(config, database);
+  const services = await createServices(config, database, typeof logger === 'boolean' ? undefined : logger);
   const server = await buildHttpServer(services, {
     logger,
     maxBodyBytes: config.maxBodyBytes,

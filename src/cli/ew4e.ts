@@ -9,6 +9,7 @@ import { type Config, configFromEnv } from '../config.ts';
 import { generateApiKey, ROLES, type Role } from '../registry/access.ts';
 import { createApiKey } from '../store/access.repository.ts';
 import { openDatabase } from '../store/database.ts';
+import { allSeriesIds } from '../store/detection.repository.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { importFile } from './import-command.ts';
 
@@ -41,6 +42,10 @@ program
       stopDemo = () => demo.stop();
     }
     const address = await platform.server.listen({ port: config.port, host: config.host });
+    // Detectors resume from their checkpoints and catch up with whatever arrived while the server was down.
+    allSeriesIds(platform.services.database.db)
+      .then((ids) => platform.services.detection.catchUp(ids))
+      .catch((error: unknown) => logger.error({ err: error }, 'detection catch-up failed'));
     logger.info(
       `EW4E serving on ${address} (database: ${platform.services.database.backend}); API docs at ${address}/docs`,
     );

@@ -60,6 +60,8 @@ export class ObservationIngest {
     private readonly observations: ObservationRepository,
     private readonly series: SeriesDirectory,
     private readonly limits: IngestLimits,
+    /** Told, after a batch is stored, which series got new data (detection listens here). */
+    private readonly onStored: (seriesIds: number[]) => void = () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -204,6 +206,7 @@ export class ObservationIngest {
       if (!isUniqueViolation(error)) throw error;
       await this.observations.upsert(out);
     }
+    this.onStored([...bySeries.keys()]);
     return {
       accepted: out.seriesId.length,
       series: bySeries.size,

@@ -14,6 +14,7 @@ import { eventRoutes } from './routes/event.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { observationRoutes } from './routes/observation.routes.ts';
 import { organisationRoutes } from './routes/organisation.routes.ts';
+import { signalRoutes } from './routes/signal.routes.ts';
 import { stationRoutes } from './routes/station.routes.ts';
 
 export type HttpServer = FastifyInstance<
@@ -106,5 +107,6 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
   await app.register(stationRoutes, { services });
   await app.register(areaRoutes, { services });
   await app.register(organisationRoutes, { services });
+  await app.register(signalRoutes, { services });
   return app;
 }

@@ -2,9 +2,11 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Database } from './database.ts';
 import * as backbone from './migrations/0001-backbone.ts';
+import * as detection from './migrations/0002-detection.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-backbone': backbone,
+  '0002-detection': detection,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

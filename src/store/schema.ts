@@ -84,6 +84,7 @@ export interface StationTable {
   elevation_m: number | null;
   expected_cadence_s: number;
   properties: Json<Record<string, unknown>>;
+  time_zone: string | null;
   created_at: CreatedAt;
 }
 
@@ -137,6 +138,51 @@ export interface EventTable {
   received_at: ColumnType<Date, never, never>;
 }
 
+export interface RuleTable {
+  id: number;
+  version: number;
+  organisation_id: number;
+  name: string;
+  definition: Json<Record<string, unknown>>;
+  enabled: boolean;
+  created_by_key: number | null;
+  created_at: CreatedAt;
+}
+
+export interface SignalTable {
+  id: Generated<number>;
+  organisation_id: number;
+  series_id: number | null;
+  station_id: number | null;
+  area_id: number | null;
+  origin: 'detector' | 'rule';
+  detector: string | null;
+  rule_id: number | null;
+  rule_version: number | null;
+  kind: string;
+  state: 'firing' | 'cleared';
+  start_time: Date;
+  end_time: Date | null;
+  score: number;
+  observed: number | null;
+  expected: number | null;
+  spread: number | null;
+  unit: string | null;
+  lead_time_s: number | null;
+  sentence: string;
+  details: Json<Record<string, unknown>>;
+  dedupe_key: string;
+  created_at: CreatedAt;
+}
+
+export interface DetectorStateTable {
+  series_id: number;
+  detector: string;
+  last_time: Date;
+  state: Json<Record<string, unknown>>;
+  updated_at: ColumnType<Date, never, Date>;
+}
+
 export interface Schema {
   organisation: OrganisationTable;
   app_user: AppUserTable;
@@ -149,4 +195,7 @@ export interface Schema {
   series: SeriesTable;
   observation: ObservationTable;
   event: EventTable;
+  rule: RuleTable;
+  signal: SignalTable;
+  detector_state: DetectorStateTable;
 }

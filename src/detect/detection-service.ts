@@ -1,0 +1,175 @@
+/** @module Runs the streaming detectors as data arrives: per series, in time order, from its checkpoint; signals and the new checkpoint commit together. */
+import type { Kysely } from 'kysely';
+import {
+  loadCheckpoint,
+  observationsAfter,
+  saveCheckpoint,
+  seriesContexts,
+} from '../store/detection.repository.ts';
+import type { Schema } from '../store/schema.ts';
+import { insertSignals } from '../store/signal.repository.ts';
+import type { DetectorKind, SeriesContext } from './series-detector.ts';
+import { describeAnomaly, type SignalDraft, type SignalKind } from './signal.ts';
+
+/** Observations read per round trip while catching up. */
+const CHUNK = 10_000;
+
+export interface Firing {
+  readonly seriesId: number;
+  readonly detector: string;
+  readonly timeMs: number;
+  readonly score: number;
+  readonly observed: number;
+  readonly expected: number | null;
+  readonly spread: number | null;
+  readonly reason: string | null;
+}
+
+export function signalKindOf(reason: string | null): SignalKind {
+  if (reason === null) return 'anomaly';
+  if (reason.startsWith('level_shift') || reason.startsWith('drift') || reason.startsWith('change'))
+    return 'change';
+  if (reason.startsWith('forecast')) return 'forecast_exceedance';
+  return 'anomaly';
+}
+
+/** A firing in words, with the identity that makes storing it twice harmless. */
+export function signalOf(context: SeriesContext, firing: Firing): SignalDraft {
+  const sentence =
+    firing.expected !== null && firing.spread !== null
+      ? describeAnomaly({
+          variable: context.variableName,
+          place: context.stationName,
+          observed: firing.observed,
+          unit: context.unit,
+          expected: firing.expected,
+          spread: firing.spread,
+          timeMs: firing.timeMs,
+          timeZone: context.timeZone,
+        })
+      : `${context.variableName} at ${context.stationName}: ${firing.observed} ${context.unit} is unusual`;
+  return {
+    organisationId: context.organisationId,
+    seriesId: context.seriesId,
+    stationId: context.stationId,
+    areaId: null,
+    raisedBy: { origin: 'detector', detector: firing.detector },
+    kind: signalKindOf(firing.reason),
+    state: 'firing',
+    startMs: firing.timeMs,
+    endMs: firing.timeMs,
+    score: Math.min(1, Math.max(0, firing.score)),
+    observed: firing.observed,
+    expected: firing.expected,
+    spread: firing.spread,
+    unit: context.unit,
+    leadTimeS: null,
+    sentence,
+    details: firing.reason === null ? {} : { reason: firing.reason },
+    dedupeKey: `detector:${firing.detector}:${context.seriesId}:${firing.timeMs}`,
+  };
+}
+
+export class DetectionService {
+  /** One catch-up at a time per series; a request while one runs is folded into one more run after it. */
+  readonly #running = new Map<number, Promise<void>>();
+  readonly #again = new Set<number>();
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly detectors: readonly DetectorKind[],
+    private readonly onSignals: (signalIds: number[]) => void = () => undefined,
+  ) {}
+
+  /** Brings every detector of these series up to date with their stored observations. */
+  async catchUp(seriesIds: readonly number[]): Promise<void> {
+    if (this.detectors.length === 0) return;
+    await Promise.all(seriesIds.map((id) => this.#schedule(id)));
+  }
+
+  #schedule(seriesId: number): Promise<void> {
+    const running = this.#running.get(seriesId);
+    if (running) {
+      this.#again.add(seriesId);
+      return running;
+    }
+    const run = (async () => {
+      try {
+        do {
+          this.#again.delete(seriesId);
+          await this.#catchUpSeries(seriesId);
+        } while (this.#again.has(seriesId));
+      } finally {
+        this.#running.delete(seriesId);
+      }
+    })();
+    this.#running.set(seriesId, run);
+    return run;
+  }
+
+  async #catchUpSeries(seriesId: number): Promise<void> {
+    const [context] = await seriesContexts(this.db, [seriesId]);
+    if (!context) return;
+    for (const kind of this.detectors) {
+      for (;;) {
+        const checkpoint = await loadCheckpoint(this.db, seriesId, kind.name);
+        const points = await observationsAfter(
+          this.db,
+          seriesId,
+          checkpoint?.lastTimeMs ?? Number.NEGATIVE_INFINITY,
+          CHUNK,
+        );
+        if (points.length === 0) break;
+        const detector = kind.create(context, checkpoint?.state);
+        const signals: SignalDraft[] = [];
+        for (const p of points) {
+          const reading = detector.update(p.timeMs, p.value);
+          if (reading.score >= kind.threshold) {
+            signals.push(
+              signalOf(context, {
+                seriesId,
+                detector: kind.name,
+                timeMs: p.timeMs,
+                observed: p.value,
+                ...reading,
+              }),
+            );
+          }
+        }
+        const lastTimeMs = points[points.length - 1]!.timeMs;
+        // Signals and the checkpoint that produced them commit together: after a crash, the detector
+        // resumes from a state that matches the signals stored, and a replay stores nothing twice.
+        const stored = await this.db.transaction().execute(async (tx) => {
+          const ids = await insertSignals(tx, signals);
+          await saveCheckpoint(tx, seriesId, kind.name, { lastTimeMs, state: detector.snapshot() });
+          return ids;
+        });
+        if (stored.length > 0) this.onSignals(stored);
+        if (points.length < CHUNK) break;
+      }
+    }
+  }
+
+  /** What would have fired over history, from a fresh detector, without storing anything (back-testing). */
+  async backtest(seriesId: number, fromMs: number, toMs: number): Promise<Firing[]> {
+    const [context] = await seriesContexts(this.db, [seriesId]);
+    if (!context) return [];
+    const firings: Firing[] = [];
+    for (const kind of this.detectors) {
+      const detector = kind.create(context, undefined);
+      let after = fromMs - 1;
+      for (;;) {
+        const points = await observationsAfter(this.db, seriesId, after, CHUNK, toMs);
+        for (const p of points) {
+          const reading = detector.update(p.timeMs, p.value);
+          if (reading.score >= kind.threshold) {
+            firings.push({ seriesId, detector: kind.name, timeMs: p.timeMs, observed: p.value, ...reading });
+          }
+        }
+        if (points.length < CHUNK) break;
+        after = points[points.length - 1]!.timeMs;
+      }
+    }
+    return firings.sort((a, b) => a.timeMs - b.timeMs);
+  }
+}

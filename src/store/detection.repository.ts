@@ -1,0 +1,112 @@
+/** @module Storage for detection: what a series is (for detectors and sentences), its new observations, and detector checkpoints. */
+import { type Kysely, sql } from 'kysely';
+import type { SeriesContext } from '../detect/series-detector.ts';
+import type { Schema } from './schema.ts';
+
+export async function seriesContexts(
+  db: Kysely<Schema>,
+  seriesIds: readonly number[],
+): Promise<SeriesContext[]> {
+  if (seriesIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('series')
+    .innerJoin('variable', 'variable.code', 'series.variable_code')
+    .innerJoin('station', 'station.id', 'series.station_id')
+    .select([
+      'series.id',
+      'series.organisation_id',
+      'series.station_id',
+      'series.variable_code',
+      'series.unit',
+      'series.qc_override',
+      'variable.name as variable_name',
+      'variable.qc',
+      'station.name as station_name',
+      'station.time_zone',
+      'station.expected_cadence_s',
+    ])
+    .where('series.id', 'in', [...seriesIds])
+    .execute();
+  return rows.map((r) => {
+    const qc = { ...r.qc, ...r.qc_override };
+    const min = qc.hardMin;
+    const max = qc.hardMax;
+    return {
+      seriesId: r.id,
+      organisationId: r.organisation_id,
+      stationId: r.station_id,
+      variable: r.variable_code,
+      variableName: r.variable_name,
+      unit: r.unit,
+      stationName: r.station_name,
+      timeZone: r.time_zone,
+      cadenceS: r.expected_cadence_s,
+      range: typeof min === 'number' && typeof max === 'number' ? { min, max } : null,
+    };
+  });
+}
+
+export async function allSeriesIds(db: Kysely<Schema>): Promise<number[]> {
+  return (await db.selectFrom('series').select('id').orderBy('id').execute()).map((r) => r.id);
+}
+
+export interface Checkpoint {
+  readonly lastTimeMs: number;
+  readonly state: unknown;
+}
+
+export async function loadCheckpoint(
+  db: Kysely<Schema>,
+  seriesId: number,
+  detector: string,
+): Promise<Checkpoint | undefined> {
+  const row = await db
+    .selectFrom('detector_state')
+    .select(['last_time', 'state'])
+    .where('series_id', '=', seriesId)
+    .where('detector', '=', detector)
+    .executeTakeFirst();
+  return row ? { lastTimeMs: row.last_time.getTime(), state: row.state } : undefined;
+}
+
+export async function saveCheckpoint(
+  db: Kysely<Schema>,
+  seriesId: number,
+  detector: string,
+  checkpoint: Checkpoint,
+): Promise<void> {
+  const values = {
+    series_id: seriesId,
+    detector,
+    last_time: new Date(checkpoint.lastTimeMs),
+    state: JSON.stringify(checkpoint.state),
+    updated_at: new Date(),
+  };
+  await db
+    .insertInto('detector_state')
+    .values(values)
+    .onConflict((oc) =>
+      oc.columns(['series_id', 'detector']).doUpdateSet({
+        last_time: values.last_time,
+        state: values.state,
+        updated_at: values.updated_at,
+      }),
+    )
+    .execute();
+}
+
+/** Usable observations (not rejected by QC) after `afterMs`, oldest first, at most `limit`. */
+export async function observationsAfter(
+  db: Kysely<Schema>,
+  seriesId: number,
+  afterMs: number,
+  limit: number,
+  untilMs = Number.POSITIVE_INFINITY,
+): Promise<{ timeMs: number; value: number }[]> {
+  const until = Number.isFinite(untilMs) ? sql`and time < to_timestamp(${untilMs / 1000})` : sql``;
+  const result = await sql<{ time: Date; value: number }>`
+    select time, value from observation
+    where series_id = ${seriesId} and time > to_timestamp(${afterMs / 1000}) ${until} and qc_flag < 2
+    order by time limit ${limit}`.execute(db);
+  return result.rows.map((r) => ({ timeMs: r.time.getTime(), value: r.value }));
+}
