@@ -6,10 +6,11 @@ import { Command, Option } from 'commander';
 import pino from 'pino';
 import { createPlatform, createServices } from '../app.ts';
 import { type Config, configFromEnv } from '../config.ts';
+import { signalOf } from '../detect/detection-service.ts';
 import { generateApiKey, ROLES, type Role } from '../registry/access.ts';
 import { createApiKey } from '../store/access.repository.ts';
 import { openDatabase } from '../store/database.ts';
-import { allSeriesIds } from '../store/detection.repository.ts';
+import { allSeriesIds, seriesContexts } from '../store/detection.repository.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { importFile } from './import-command.ts';
 
@@ -101,6 +102,58 @@ program
       }
     },
   );
+
+program
+  .command('detect')
+  .description(
+    "back-test: run the detectors over a series' history and report what would have fired when (stores nothing)",
+  )
+  .requiredOption('--series <id|code>', 'the series, by id or code')
+  .requiredOption('--from <time>', 'ISO 8601 start (inclusive)')
+  .requiredOption('--to <time>', 'ISO 8601 end (exclusive)')
+  .option('--json', 'one JSON object per firing instead of a table')
+  .action(async (options: { series: string; from: string; to: string; json?: boolean }) => {
+    const fromMs = Date.parse(options.from);
+    const toMs = Date.parse(options.to);
+    if (!(fromMs < toMs)) {
+      console.error('--from and --to must be ISO 8601 times, --from before --to');
+      process.exitCode = 2;
+      return;
+    }
+    const config = configFromEnv(process.env);
+    const services = await createServices(config);
+    try {
+      const db = services.database.db;
+      const series = await db
+        .selectFrom('series')
+        .select('id')
+        .where((eb) =>
+          /^[0-9]+$/.test(options.series)
+            ? eb('id', '=', Number(options.series))
+            : eb('code', '=', options.series),
+        )
+        .executeTakeFirst();
+      if (!series) {
+        console.error(`no series "${options.series}"`);
+        process.exitCode = 2;
+        return;
+      }
+      const [context] = await seriesContexts(db, [series.id]);
+      const firings = await services.detection.backtest(series.id, fromMs, toMs);
+      for (const f of firings) {
+        if (options.json) console.log(JSON.stringify({ ...f, time: new Date(f.timeMs).toISOString() }));
+        else
+          console.log(
+            `${new Date(f.timeMs).toISOString()}  ${f.detector}  score ${f.score.toFixed(2)}  ${signalOf(context!, f).sentence}`,
+          );
+      }
+      console.error(
+        `${firings.length} firing(s) between ${new Date(fromMs).toISOString()} and ${new Date(toMs).toISOString()}`,
+      );
+    } finally {
+      await services.database.close();
+    }
+  });
 
 const keys = program.command('keys').description('API keys');
 keys
