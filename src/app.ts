@@ -53,7 +53,9 @@ export async function createServices(
   if (config.adminKey) await installBootstrapKey(db.db, globalOrganisationId, config.adminKey);
   const observations = new ObservationRepository(db);
   const keyUsage = new KeyUsage(db.db);
-  const detection = new DetectionService(db.db, DETECTORS);
+  const detection = new DetectionService(db.db, DETECTORS, undefined, 1000, (error) =>
+    log.error({ err: error }, 'detection failed'),
+  );
   // A few seconds of memory spares every request a query; other processes see a revocation within that time.
   const callers = new LRUCache<string, Caller>({ max: 10_000, ttl: CALLER_TTL_MS });
   const limits = { maxBatchRows: config.maxBatchRows, maxFutureMs: MAX_FUTURE_MS };
@@ -101,6 +103,7 @@ export async function createPlatform(
     services,
     server,
     close: async () => {
+      services.detection.stop();
       await server.close();
       await services.database.close();
     },

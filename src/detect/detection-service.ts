@@ -74,12 +74,41 @@ export class DetectionService {
   /** One catch-up at a time per series; a request while one runs is folded into one more run after it. */
   readonly #running = new Map<number, Promise<void>>();
   readonly #again = new Set<number>();
+  /** Series with new data not yet handed to a catch-up, and the timer that will. */
+  readonly #pending = new Set<number>();
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly detectors: readonly DetectorKind[],
     private readonly onSignals: (signalIds: number[]) => void = () => undefined,
+    /** New data is gathered this long before detection runs: one catch-up per series for many batches. */
+    private readonly gatherMs = 1000,
+    private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
+
+  /** Says that these series have new data; detection runs within `gatherMs`, behind the ingest reply. */
+  notify(seriesIds: readonly number[]): void {
+    if (this.detectors.length === 0) return;
+    for (const id of seriesIds) this.#pending.add(id);
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.flush().catch(this.onError);
+    }, this.gatherMs);
+  }
+
+  /** Runs detection now for every series notified so far. */
+  async flush(): Promise<void> {
+    const ids = [...this.#pending];
+    this.#pending.clear();
+    await this.catchUp(ids);
+  }
+
+  /** Stops the timer; what is pending is caught up at the next start (detection works from what is stored). */
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
 
   /** Brings every detector of these series up to date with their stored observations. */
   async catchUp(seriesIds: readonly number[]): Promise<void> {
