@@ -14,6 +14,7 @@ import { eventRoutes } from './routes/event.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { observationRoutes } from './routes/observation.routes.ts';
 import { organisationRoutes } from './routes/organisation.routes.ts';
+import { ruleRoutes } from './routes/rule.routes.ts';
 import { signalRoutes } from './routes/signal.routes.ts';
 import { stationRoutes } from './routes/station.routes.ts';
 
@@ -108,5 +109,6 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
   await app.register(areaRoutes, { services });
   await app.register(organisationRoutes, { services });
   await app.register(signalRoutes, { services });
+  await app.register(ruleRoutes, { services });
   return app;
 }

@@ -25,7 +25,7 @@ export interface TestPlatform {
   readonly testDatabase: TestDatabase;
   /** app.inject with a key: JSON bodies are sent as JSON, strings as they are. */
   request(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,
     options?: { key?: string; body?: unknown; contentType?: string },
     // biome-ignore lint/suspicious/noExplicitAny: tests read replies of many shapes.
