@@ -52,7 +52,7 @@ export function benchResult(r: {
   };
 }
 
-/** Integers for large figures, three significant digits for small ones. */
+/** Integers for large figures, four significant digits for small ones (a NAB score to two decimals). */
 function round(n: number): number {
-  return Math.abs(n) >= 100 ? Math.round(n) : Number(n.toPrecision(3));
+  return Math.abs(n) >= 1000 ? Math.round(n) : Number(n.toPrecision(4));
 }

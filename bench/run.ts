@@ -1,8 +1,10 @@
 /** @module The benchmark runner: `npm run bench -- <name> [options]` runs one benchmark and prints one JSON line per result to stdout. */
 import type { Bench } from './bench.ts';
+import { detectBench } from './detect.ts';
 import { ingestBench } from './ingest.ts';
+import { nabBench } from './nab.ts';
 
-const BENCHES: readonly Bench[] = [ingestBench];
+const BENCHES: readonly Bench[] = [ingestBench, detectBench, nabBench];
 
 async function main(argv: readonly string[]): Promise<number> {
   const name = argv[0];

@@ -84,7 +84,7 @@ export async function createServices(
       },
     ),
     detection,
-    eventIngest: new EventIngest(db, limits),
+    eventIngest: new EventIngest(db, limits, (organisationId) => detection.notifyOrganisation(organisationId)),
   };
 }
 

@@ -3,11 +3,14 @@ import type { Kysely } from 'kysely';
 import {
   loadCheckpoint,
   observationsAfter,
+  organisationsOfSeries,
+  organisationsWithRules,
   saveCheckpoint,
   seriesContexts,
 } from '../store/detection.repository.ts';
 import type { Schema } from '../store/schema.ts';
 import { insertSignals } from '../store/signal.repository.ts';
+import { RuleRunner } from './rule-runner.ts';
 import type { DetectorKind, SeriesContext } from './series-detector.ts';
 import { describeAnomaly, type SignalDraft, type SignalKind } from './signal.ts';
 
@@ -76,7 +79,9 @@ export class DetectionService {
   readonly #again = new Set<number>();
   /** Series with new data not yet handed to a catch-up, and the timer that will. */
   readonly #pending = new Set<number>();
+  readonly #pendingOrganisations = new Set<number>();
   #timer: NodeJS.Timeout | undefined;
+  readonly #rules: RuleRunner;
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -85,23 +90,44 @@ export class DetectionService {
     /** New data is gathered this long before detection runs: one catch-up per series for many batches. */
     private readonly gatherMs = 1000,
     private readonly onError: (error: unknown) => void = () => undefined,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#rules = new RuleRunner(db, onSignals);
+  }
 
-  /** Says that these series have new data; detection runs within `gatherMs`, behind the ingest reply. */
+  /** Says that these series have new data; detectors and rules run within `gatherMs`, behind the ingest reply. */
   notify(seriesIds: readonly number[]): void {
-    if (this.detectors.length === 0) return;
     for (const id of seriesIds) this.#pending.add(id);
+    this.#arm();
+  }
+
+  /** Says that an organisation has new events, for its event rules. */
+  notifyOrganisation(organisationId: number): void {
+    this.#pendingOrganisations.add(organisationId);
+    this.#arm();
+  }
+
+  #arm(): void {
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       this.flush().catch(this.onError);
     }, this.gatherMs);
   }
 
-  /** Runs detection now for every series notified so far. */
+  /** Runs detection now for everything notified so far: the series' detectors, then their organisations' rules. */
   async flush(): Promise<void> {
     const ids = [...this.#pending];
+    const organisations = new Set(this.#pendingOrganisations);
     this.#pending.clear();
+    this.#pendingOrganisations.clear();
+    for (const id of await organisationsOfSeries(this.db, ids)) organisations.add(id);
     await this.catchUp(ids);
+    await this.#rules.run([...organisations], this.now());
+  }
+
+  /** The clock for rules that fire on silence or age (stale sensors, quorum expiry, event windows). */
+  async tick(): Promise<void> {
+    await this.#rules.run(await organisationsWithRules(this.db), this.now());
   }
 
   /** Stops the timer; what is pending is caught up at the next start (detection works from what is stored). */

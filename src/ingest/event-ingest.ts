@@ -27,6 +27,8 @@ export class EventIngest {
   constructor(
     private readonly database: Database,
     private readonly limits: IngestLimits,
+    /** Told, after a batch is stored, which organisation got new events (event rules listen here). */
+    private readonly onStored: (organisationId: number) => void = () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -104,6 +106,7 @@ export class EventIngest {
     }
     const events = [...byKey.values()];
     await db.transaction().execute((tx) => upsertEvents(tx, events));
+    this.onStored(caller.organisationId);
     return { accepted: events.length };
   }
 }

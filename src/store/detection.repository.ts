@@ -110,3 +110,14 @@ export async function observationsAfter(
     order by time limit ${limit}`.execute(db);
   return result.rows.map((r) => ({ timeMs: r.time.getTime(), value: r.value }));
 }
+
+export async function organisationsOfSeries(db: Kysely<Schema>, seriesIds: readonly number[]): Promise<number[]> {
+  if (seriesIds.length === 0) return [];
+  const rows = await db.selectFrom('series').select('organisation_id').distinct().where('id', 'in', [...seriesIds]).execute();
+  return rows.map((r) => r.organisation_id);
+}
+
+export async function organisationsWithRules(db: Kysely<Schema>): Promise<number[]> {
+  const rows = await db.selectFrom('rule').select('organisation_id').distinct().execute();
+  return rows.map((r) => r.organisation_id);
+}

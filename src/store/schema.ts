@@ -175,6 +175,15 @@ export interface SignalTable {
   created_at: CreatedAt;
 }
 
+export interface RuleStateTable {
+  rule_id: number;
+  rule_version: number;
+  last_time: Date;
+  last_event_id: number;
+  state: Json<Record<string, unknown>>;
+  updated_at: ColumnType<Date, never, Date>;
+}
+
 export interface DetectorStateTable {
   series_id: number;
   detector: string;
@@ -198,4 +207,5 @@ export interface Schema {
   rule: RuleTable;
   signal: SignalTable;
   detector_state: DetectorStateTable;
+  rule_state: RuleStateTable;
 }

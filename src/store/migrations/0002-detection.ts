@@ -55,6 +55,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     create index signal_time_idx on signal (organisation_id, start_time);
     create index signal_series_idx on signal (series_id, start_time);
 
+    -- Where each rule's evaluator stands (per rule version): what it has seen up to, and its state.
+    create table rule_state (
+      rule_id integer not null,
+      rule_version integer not null,
+      last_time timestamptz not null,
+      last_event_id bigint not null default 0,
+      state jsonb not null,
+      updated_at timestamptz not null default now(),
+      primary key (rule_id, rule_version),
+      foreign key (rule_id, rule_version) references rule (id, version) on delete cascade
+    );
+
     -- Where each series' detectors stand: restored on restart, so nothing is relearnt from scratch.
     create table detector_state (
       series_id integer not null references series (id) on delete cascade,
@@ -73,7 +85,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await runScript(
     db,
     `
-    drop table detector_state; drop table signal; drop table rule;
+    drop table detector_state; drop table rule_state; drop table signal; drop table rule;
     alter table station drop column time_zone;
   `,
   );
