@@ -74,17 +74,14 @@ export async function createServices(
       forgetKeys: () => callers.clear(),
     },
     observations,
-    observationIngest: new ObservationIngest(
-      observations,
-      new SeriesDirectory(db.db),
-      limits,
-      (seriesIds) => {
-        // Detection runs behind the acknowledgement, from what is stored: a crash loses no work, it resumes.
-        detection.catchUp(seriesIds).catch((error: unknown) => log.error({ err: error }, 'detection failed'));
-      },
+    // Detection runs behind the acknowledgement, from what is stored: a crash loses no work, it resumes.
+    observationIngest: new ObservationIngest(observations, new SeriesDirectory(db.db), limits, (ids) =>
+      detection.notify(ids),
     ),
     detection,
-    eventIngest: new EventIngest(db, limits, (organisationId) => detection.notifyOrganisation(organisationId)),
+    eventIngest: new EventIngest(db, limits, (organisationId) =>
+      detection.notifyOrganisation(organisationId),
+    ),
   };
 }
 

@@ -47,10 +47,17 @@ program
     allSeriesIds(platform.services.database.db)
       .then((ids) => platform.services.detection.catchUp(ids))
       .catch((error: unknown) => logger.error({ err: error }, 'detection catch-up failed'));
+    // The rules' clock: silence (stale sensors) and sliding windows advance even when no data comes.
+    const ticker = setInterval(() => {
+      platform.services.detection
+        .tick()
+        .catch((error: unknown) => logger.error({ err: error }, 'rule tick failed'));
+    }, 60_000);
     logger.info(
       `EW4E serving on ${address} (database: ${platform.services.database.backend}); API docs at ${address}/docs`,
     );
     const shutdown = async () => {
+      clearInterval(ticker);
       await stopDemo?.();
       await platform.close();
       process.exit(0);

@@ -111,7 +111,7 @@ export class DetectionService {
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       this.flush().catch(this.onError);
-    }, this.gatherMs);
+    }, this.gatherMs).unref();
   }
 
   /** Runs detection now for everything notified so far: the series' detectors, then their organisations' rules. */

@@ -111,9 +111,17 @@ export async function observationsAfter(
   return result.rows.map((r) => ({ timeMs: r.time.getTime(), value: r.value }));
 }
 
-export async function organisationsOfSeries(db: Kysely<Schema>, seriesIds: readonly number[]): Promise<number[]> {
+export async function organisationsOfSeries(
+  db: Kysely<Schema>,
+  seriesIds: readonly number[],
+): Promise<number[]> {
   if (seriesIds.length === 0) return [];
-  const rows = await db.selectFrom('series').select('organisation_id').distinct().where('id', 'in', [...seriesIds]).execute();
+  const rows = await db
+    .selectFrom('series')
+    .select('organisation_id')
+    .distinct()
+    .where('id', 'in', [...seriesIds])
+    .execute();
   return rows.map((r) => r.organisation_id);
 }
 

@@ -63,6 +63,7 @@ export async function startTestPlatform(
       };
     },
     close: async () => {
+      platform.services.detection.stop();
       await platform.server.close();
       await testDatabase.dispose();
     },
