@@ -1,9 +1,11 @@
 /** @module The demo adapter: installs the demo's organisations, stations, areas and events once, backfills recent days of observations, then feeds new points live. */
 import type { Services } from '../app.ts';
+import { findRulePreset } from '../detect/rules/presets.ts';
 import type { ParsedEvent } from '../ingest/event-parser.ts';
 import type { ParsedObservation } from '../ingest/observation-parser.ts';
 import type { Caller } from '../registry/access.ts';
 import { createArea } from '../store/area.repository.ts';
+import { createRule } from '../store/rule.repository.ts';
 import { createSeries, createSource, createStation } from '../store/station.repository.ts';
 import {
   DAY_MS,
@@ -135,6 +137,21 @@ function idOf(organisations: Record<string, number>, code: string): number {
   return id;
 }
 
+/** Rule presets the demo switches on, per organisation. */
+const DEMO_RULES: readonly (readonly [organisation: string, preset: string])[] = [
+  ['bd-dhaka', 'who2021_pm25_24h_it1'],
+  ['ke-nairobi', 'dissolved_oxygen_hypoxia'],
+  ['br', 'fire_density_24h'],
+];
+
+/** The zone of each demo country's stations (IANA), keyed by the organisation code's country part. */
+const DEMO_TIME_ZONES: Readonly<Record<string, string>> = {
+  bd: 'Asia/Dhaka',
+  ke: 'Africa/Nairobi',
+  br: 'America/Manaus',
+  cn: 'Asia/Shanghai',
+};
+
 /**
  * Creates organisations, sources, areas, stations, series and events. Areas go before stations so that
  * createStation links each station to the areas that contain it.
@@ -194,6 +211,7 @@ async function installDemo(
       elevation_m: st.elevationM,
       expected_cadence_s: st.cadenceS,
       properties: { ...st.properties, demo: true },
+      time_zone: DEMO_TIME_ZONES[st.organisation.slice(0, 2)],
     });
     for (const se of st.series) {
       await createSeries(db, organisationId, {
@@ -210,6 +228,16 @@ async function installDemo(
     await services.eventIngest.ingest(callers.get(idOf(organisations, organisation))!, {
       rows: list.map(toParsedEvent),
       problems: [],
+    });
+  }
+  // Rules from the presets, so that rule signals appear beside the detectors' as the episodes come and go.
+  for (const [organisation, preset] of DEMO_RULES) {
+    const found = findRulePreset(preset);
+    if (!found) throw new Error(`demo rule preset "${preset}" is missing`);
+    await createRule(db, idOf(organisations, organisation), null, {
+      name: found.name,
+      definition: { ...found.rule },
+      enabled: true,
     });
   }
   log(

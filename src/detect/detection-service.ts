@@ -12,7 +12,7 @@ import type { Schema } from '../store/schema.ts';
 import { insertSignals } from '../store/signal.repository.ts';
 import { RuleRunner } from './rule-runner.ts';
 import type { DetectorKind, SeriesContext } from './series-detector.ts';
-import { describeAnomaly, type SignalDraft, type SignalKind } from './signal.ts';
+import { describeDetection, type SignalDraft, type SignalKind } from './signal.ts';
 
 /** Observations read per round trip while catching up. */
 const CHUNK = 10_000;
@@ -40,7 +40,8 @@ export function signalKindOf(reason: string | null): SignalKind {
 export function signalOf(context: SeriesContext, firing: Firing): SignalDraft {
   const sentence =
     firing.expected !== null && firing.spread !== null
-      ? describeAnomaly({
+      ? describeDetection({
+          reason: firing.reason,
           variable: context.variableName,
           place: context.stationName,
           observed: firing.observed,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeAnomaly, formatValue, localMoment } from './signal.ts';
+import { describeAnomaly, describeDetection, formatValue, localMoment } from './signal.ts';
 
 describe('signal sentences', () => {
   it('reads like a duty officer would say it, in the station’s local time', () => {
@@ -29,5 +29,29 @@ describe('signal sentences', () => {
     expect(formatValue(22.449)).toBe('22.4');
     expect(formatValue(0.031249)).toBe('0.0312');
     expect(formatValue(12345.6)).toBe('12,346');
+  });
+});
+
+describe('detection sentences by reason', () => {
+  const base = {
+    variable: 'Water level',
+    place: 'Nairobi River',
+    observed: 2.4,
+    unit: 'm',
+    expected: 0.45,
+    spread: 0.05,
+    timeMs: Date.parse('2026-11-23T14:55:00Z'),
+    timeZone: 'Africa/Nairobi',
+  };
+  it('says a record is a record rather than quoting a misleading σ', () => {
+    expect(describeDetection({ ...base, reason: 'above_seen_range' })).toBe(
+      'Water level at Nairobi River: 2.4 m at Monday 17:55, the highest since monitoring began',
+    );
+  });
+  it('names a level shift and falls back to the z-score sentence', () => {
+    expect(describeDetection({ ...base, reason: 'level_shift_up' })).toMatch(
+      /the level has shifted up from about 0.45$/,
+    );
+    expect(describeDetection({ ...base, reason: 'above_baseline' })).toBe(describeAnomaly(base));
   });
 });

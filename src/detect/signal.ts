@@ -93,3 +93,24 @@ export function describeAnomaly(w: AnomalyWords): string {
     `${size} ${direction} baseline`
   );
 }
+
+/** Words for a detector's reason when a z-score would mislead (a record value, a level shift, a run of oddities). */
+export function describeDetection(w: AnomalyWords & { readonly reason: string | null }): string {
+  const head = `${w.variable} at ${w.place}: ${formatValue(w.observed)} ${w.unit} at ${localMoment(w.timeMs, w.timeZone).slice(2)}`;
+  switch (w.reason) {
+    case 'above_seen_range':
+      return `${head}, the highest since monitoring began`;
+    case 'below_seen_range':
+      return `${head}, the lowest since monitoring began`;
+    case 'level_shift_up':
+    case 'level_shift_down':
+      return `${head}; the level has shifted ${w.reason.endsWith('up') ? 'up' : 'down'} from about ${formatValue(w.expected)}`;
+    case 'drift_up':
+    case 'drift_down':
+      return `${head}; drifting ${w.reason.endsWith('up') ? 'upward' : 'downward'} from about ${formatValue(w.expected)}`;
+    case 'improbable_scores':
+      return `${head}; an unusual run of values (expected ${formatValue(w.expected)} ± ${formatValue(w.spread)})`;
+    default:
+      return describeAnomaly(w);
+  }
+}

@@ -51,6 +51,8 @@ export interface NewStation {
   readonly elevation_m?: number | undefined;
   readonly expected_cadence_s: number;
   readonly properties?: Record<string, unknown> | undefined;
+  /** IANA zone, for local times in signals and the daily profile of detectors. */
+  readonly time_zone?: string | undefined;
 }
 
 /** Registers a station and records which known areas contain it. */
@@ -81,6 +83,7 @@ export async function createStation(db: Kysely<Schema>, organisationId: number, 
           elevation_m: s.elevation_m ?? null,
           expected_cadence_s: s.expected_cadence_s,
           properties: JSON.stringify(s.properties ?? {}),
+          time_zone: s.time_zone ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow(),

@@ -1,7 +1,7 @@
 /** @module Registry routes for what observes: sources, stations (GeoJSON), series, and the variables and units they use. */
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
-import { notFound } from '../../errors.ts';
+import { Ew4eError, notFound } from '../../errors.ts';
 import { SENSES, stationLiveness } from '../../registry/station.ts';
 import { UNITS } from '../../registry/units.ts';
 import {
@@ -65,6 +65,7 @@ function stationFeature(s: StationRow, now: Date) {
       last_observation_at: s.last_observation_at?.toISOString() ?? null,
       delay_s: delayS,
       status,
+      time_zone: s.time_zone,
       properties: s.properties,
     },
   };
@@ -203,6 +204,9 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
               description: 'how often data should arrive, in seconds',
             }),
             properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+            time_zone: Type.Optional(
+              Type.String({ maxLength: 64, examples: ['Asia/Dhaka'], description: 'IANA time zone' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -210,6 +214,10 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
     },
     async (request, reply) => {
       const caller = callerOf(request);
+      const zone = request.body.time_zone;
+      if (zone !== undefined && !isTimeZone(zone)) {
+        throw queryErrorOfBody('time_zone', `"${zone}" is not an IANA time zone such as Asia/Dhaka`);
+      }
       const created = await createStation(db, caller.organisationId, request.body);
       const station = await findStation(db, created.id, caller.readableOrganisationIds);
       return reply.status(201).send(stationFeature(station!, new Date()));
@@ -314,4 +322,17 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
       })),
     }),
   );
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function queryErrorOfBody(field: string, reason: string): Ew4eError {
+  return new Ew4eError('EW4E_BAD_REQUEST', `${field}: ${reason}`, [{ pointer: `/${field}`, field, reason }]);
 }
