@@ -85,6 +85,58 @@ describe.each(BACKENDS)('detection on %s', (backend) => {
     expect(fromRule[1]).toMatchObject({ rule_id: rule.json().id, rule_version: 1, kind: 'threshold' });
   });
 
+  it('forecasts a threshold crossing hours ahead: a predictive signal with its lead time, before the rule fires', async () => {
+    const t = await startTestPlatform(backend);
+    opened.push(t);
+    const f = await registerFixture(t, 'ff', 'NP');
+    const rule = await t.request('POST', '/v1/rules', {
+      key: f.key,
+      body: {
+        name: 'PM2.5 above 50',
+        definition: {
+          kind: 'threshold',
+          select: { variable: 'pm25' },
+          when: 'above',
+          level: 50,
+          clearAt: 45,
+        },
+      },
+    });
+    expect(rule.statusCode, rule.body).toBe(201);
+    const rising = (i: number) =>
+      10 + i * 0.01 + 3 * Math.sin((i / 1440) * 2 * Math.PI) + Math.sin(i * 12.9898) * 0.3;
+    // four days ago: within the week a new rule looks back over
+    const start = Math.floor(Date.now() / 86_400_000 - 4) * 86_400_000;
+    const rows = ['series,time,value'];
+    for (let i = 0; i < 4300; i++)
+      rows.push(`${f.seriesId},${new Date(start + i * MINUTE).toISOString()},${rising(i).toFixed(3)}`);
+    expect(
+      (
+        await t.request('POST', '/v1/observations', {
+          key: f.key,
+          body: rows.join('\n'),
+          contentType: 'text/csv',
+        })
+      ).statusCode,
+    ).toBe(200);
+    await t.platform.services.detection.flush();
+    const signals = (
+      await t.request('GET', `/v1/signals?series_id=${f.seriesId}&limit=100`, { key: f.key })
+    ).json().items;
+    const predictive = signals.filter((s: { kind: string }) => s.kind === 'forecast_exceedance');
+    const firing = signals.find(
+      (s: { origin: string; state: string }) => s.origin === 'rule' && s.state === 'firing',
+    );
+    expect(predictive).toHaveLength(1);
+    expect(firing).toBeDefined();
+    expect(Date.parse(predictive[0].start_time)).toBeLessThan(Date.parse(firing.start_time));
+    expect(predictive[0].lead_time_s).toBeGreaterThan(0);
+    expect(predictive[0].details).toMatchObject({ ruleId: rule.json().id, level: 50, when: 'above' });
+    expect(predictive[0].sentence).toMatch(
+      /is forecast to go above 50 µg\/m³ \(rule "PM2.5 above 50"\) in about [\d.]+ h/,
+    );
+  });
+
   it('resumes detector state after a restart: the same signals as an uninterrupted run', async () => {
     const db = await freshDatabase(backend);
     opened.push(db);

@@ -11,21 +11,17 @@ import {
 import type { Schema } from '../store/schema.ts';
 import { insertSignals } from '../store/signal.repository.ts';
 import { RuleRunner } from './rule-runner.ts';
-import type { DetectorKind, SeriesContext } from './series-detector.ts';
-import { describeDetection, type SignalDraft, type SignalKind } from './signal.ts';
+import type { DetectorKind, DetectorReading, ForecastLevel, SeriesContext } from './series-detector.ts';
+import { describeDetection, formatValue, localMoment, type SignalDraft, type SignalKind } from './signal.ts';
 
 /** Observations read per round trip while catching up. */
 const CHUNK = 10_000;
 
-export interface Firing {
+export interface Firing extends DetectorReading {
   readonly seriesId: number;
   readonly detector: string;
   readonly timeMs: number;
-  readonly score: number;
   readonly observed: number;
-  readonly expected: number | null;
-  readonly spread: number | null;
-  readonly reason: string | null;
 }
 
 export function signalKindOf(reason: string | null): SignalKind {
@@ -38,6 +34,8 @@ export function signalKindOf(reason: string | null): SignalKind {
 
 /** A firing in words, with the identity that makes storing it twice harmless. */
 export function signalOf(context: SeriesContext, firing: Firing): SignalDraft {
+  if (firing.level !== undefined && firing.leadTimeS !== undefined)
+    return predictiveSignalOf(context, firing, firing.level, firing.leadTimeS);
   const sentence =
     firing.expected !== null && firing.spread !== null
       ? describeDetection({
@@ -71,6 +69,49 @@ export function signalOf(context: SeriesContext, firing: Firing): SignalDraft {
     sentence,
     details: firing.reason === null ? {} : { reason: firing.reason },
     dedupeKey: `detector:${firing.detector}:${context.seriesId}:${firing.timeMs}`,
+  };
+}
+
+/** A forecast that will cross a rule's level: the signal carries the lead time and the rule it anticipates. */
+function predictiveSignalOf(
+  context: SeriesContext,
+  firing: Firing,
+  level: ForecastLevel,
+  leadTimeS: number,
+): SignalDraft {
+  const at = firing.timeMs + leadTimeS * 1000;
+  const band =
+    firing.expected !== null && firing.spread !== null
+      ? ` (${formatValue(firing.expected)} ± ${formatValue(firing.spread)} expected then)`
+      : '';
+  return {
+    organisationId: context.organisationId,
+    seriesId: context.seriesId,
+    stationId: context.stationId,
+    areaId: null,
+    raisedBy: { origin: 'detector', detector: firing.detector },
+    kind: 'forecast_exceedance',
+    state: 'firing',
+    startMs: firing.timeMs,
+    endMs: null,
+    score: Math.min(1, Math.max(0, firing.score)),
+    observed: firing.observed,
+    expected: firing.expected,
+    spread: firing.spread,
+    unit: context.unit,
+    leadTimeS,
+    sentence:
+      `${context.variableName} at ${context.stationName} is forecast to go ${level.when} ${formatValue(level.level)} ${context.unit} ` +
+      `(rule "${level.ruleName}") in about ${formatValue(leadTimeS / 3600)} h, at ${localMoment(at, context.timeZone).slice(2)}${band}; ` +
+      `now ${formatValue(firing.observed)} ${context.unit}`,
+    details: {
+      reason: 'forecast_crossing',
+      ruleId: level.ruleId,
+      ruleVersion: level.ruleVersion,
+      level: level.level,
+      when: level.when,
+    },
+    dedupeKey: `detector:${firing.detector}:${context.seriesId}:${firing.timeMs}:rule${level.ruleId}`,
   };
 }
 

@@ -1,5 +1,6 @@
 /** @module The detectors the platform runs on every series, in the order they run, adapted to the detection service's seam. */
 import { createEnsemble, type Ensemble, type EnsembleSnapshot } from './detectors/ensemble.ts';
+import { FORECAST_DETECTOR } from './forecast-detector.ts';
 import type { DetectorKind, SeriesContext } from './series-detector.ts';
 
 /** The offset of an IANA zone from UTC now, in minutes; 0 when the zone is unknown. */
@@ -42,4 +43,4 @@ export const ENSEMBLE_DETECTOR: DetectorKind = {
   },
 };
 
-export const DETECTORS: readonly DetectorKind[] = [ENSEMBLE_DETECTOR];
+export const DETECTORS: readonly DetectorKind[] = [ENSEMBLE_DETECTOR, FORECAST_DETECTOR];

@@ -12,6 +12,16 @@ export interface SeriesContext {
   readonly cadenceS: number;
   /** The series' declared range (its QC hard limits), known before any data: what NAB gives every detector too. */
   readonly range: { readonly min: number; readonly max: number } | null;
+  /** Levels of the organisation's enabled threshold rules on this series, which forecasts are checked against. */
+  readonly levels: readonly ForecastLevel[];
+}
+
+export interface ForecastLevel {
+  readonly ruleId: number;
+  readonly ruleVersion: number;
+  readonly ruleName: string;
+  readonly when: 'above' | 'below';
+  readonly level: number;
 }
 
 export interface DetectorReading {
@@ -21,6 +31,9 @@ export interface DetectorReading {
   readonly spread: number | null;
   /** A short cause when the score is high, such as 'above_baseline' or 'level_shift_up'. */
   readonly reason: string | null;
+  /** For predictive readings: how long until the forecast crosses the level, and which rule's level. */
+  readonly leadTimeS?: number;
+  readonly level?: ForecastLevel;
 }
 
 export interface SeriesDetector {

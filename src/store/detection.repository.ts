@@ -1,6 +1,7 @@
 /** @module Storage for detection: what a series is (for detectors and sentences), its new observations, and detector checkpoints. */
 import { type Kysely, sql } from 'kysely';
-import type { SeriesContext } from '../detect/series-detector.ts';
+import type { ForecastLevel, SeriesContext } from '../detect/series-detector.ts';
+import { enabledRules } from './rule-run.repository.ts';
 import type { Schema } from './schema.ts';
 
 export async function seriesContexts(
@@ -17,6 +18,7 @@ export async function seriesContexts(
       'series.organisation_id',
       'series.station_id',
       'series.variable_code',
+      'series.code',
       'series.unit',
       'series.qc_override',
       'variable.name as variable_name',
@@ -27,7 +29,17 @@ export async function seriesContexts(
     ])
     .where('series.id', 'in', [...seriesIds])
     .execute();
+  const rules = await enabledRules(db, [...new Set(rows.map((r) => r.organisation_id))]);
+  const areaRows = await db
+    .selectFrom('station_area')
+    .select(['station_id', 'area_id'])
+    .where('station_id', 'in', [...new Set(rows.map((r) => r.station_id)), -1])
+    .execute();
   return rows.map((r) => {
+    const areas = new Set(areaRows.filter((a) => a.station_id === r.station_id).map((a) => a.area_id));
+    const levels = rules
+      .filter((rule) => rule.organisation_id === r.organisation_id)
+      .flatMap((rule) => forecastLevelOf(rule, { code: r.code, variable: r.variable_code, areas }));
     const qc = { ...r.qc, ...r.qc_override };
     const min = qc.hardMin;
     const max = qc.hardMax;
@@ -42,6 +54,7 @@ export async function seriesContexts(
       timeZone: r.time_zone,
       cadenceS: r.expected_cadence_s,
       range: typeof min === 'number' && typeof max === 'number' ? { min, max } : null,
+      levels,
     };
   });
 }
@@ -128,4 +141,38 @@ export async function organisationsOfSeries(
 export async function organisationsWithRules(db: Kysely<Schema>): Promise<number[]> {
   const rows = await db.selectFrom('rule').select('organisation_id').distinct().execute();
   return rows.map((r) => r.organisation_id);
+}
+
+/**
+ * The level a forecast is checked against, for a threshold rule on an instantaneous value that selects this
+ * series. Rules on a trailing aggregate (a 24-hour mean) are left out: a forecast of single values does not
+ * say when a mean will cross.
+ */
+export function forecastLevelOf(
+  rule: { id: number; version: number; name: string; definition: Record<string, unknown> },
+  series: { code: string; variable: string; areas: ReadonlySet<number> },
+): ForecastLevel[] {
+  const d = rule.definition as {
+    kind?: string;
+    aggregate?: unknown;
+    when?: 'above' | 'below';
+    level?: number;
+    select?: { series?: string; variable?: string; area?: number };
+  };
+  if (
+    d.kind !== 'threshold' ||
+    d.aggregate !== undefined ||
+    typeof d.level !== 'number' ||
+    !d.when ||
+    !d.select
+  )
+    return [];
+  const s = d.select;
+  const selects =
+    s.series !== undefined
+      ? s.series === series.code
+      : s.variable === series.variable && (s.area === undefined || series.areas.has(s.area));
+  return selects
+    ? [{ ruleId: rule.id, ruleVersion: rule.version, ruleName: rule.name, when: d.when, level: d.level }]
+    : [];
 }
