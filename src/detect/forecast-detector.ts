@@ -60,7 +60,9 @@ export function createForecastDetector(context: SeriesContext, snapshot: unknown
           announced.delete(level.ruleId); // the rule itself speaks now
           continue;
         }
-        const steps = firstCrossing(forecast, level.level, { direction: level.when === 'above' ? 'up' : 'down' });
+        const steps = firstCrossing(forecast, level.level, {
+          direction: level.when === 'above' ? 'up' : 'down',
+        });
         const quiet = announced.get(level.ruleId);
         if (steps === null) {
           if (quiet !== undefined) {

@@ -228,11 +228,14 @@ describe.skipIf(!existsSync(NAB_DIR))('createEnsemble on NAB series', () => {
     expect(outside).toEqual([]);
   });
 
-  it('finds at least four of the five nyc_taxi anomalies, with at most one false alarm', () => {
+  // A known trade: the seasonal Holt-Winters member the ensemble had before also caught nyc_taxi's second
+  // calendar anomaly (four of five); the non-seasonal member that replaced it scores ~2.7 NAB points more over
+  // the 31 shared files. Which windows are found is pinned, so that a change in either direction is seen.
+  it('finds nyc_taxi anomalies 1, 3 and 5 of 5, with no false alarm', () => {
     const series = readNab('realKnownCause/nyc_taxi.csv');
     expect(series.windows).toHaveLength(5);
     const { inWindows, outside } = scoredFirings(series);
-    expect(inWindows.size).toBeGreaterThanOrEqual(4);
-    expect(outside.length).toBeLessThanOrEqual(1);
+    expect([...inWindows].sort()).toEqual([0, 2, 4]);
+    expect(outside).toEqual([]);
   });
 });
