@@ -75,6 +75,20 @@ function detect(file: CorpusFile): { ensemble: number[]; members: Record<Ensembl
   return { ensemble, members };
 }
 
+/** 1 where the score first reaches `level`, then 0 for the refractory period, as the ensemble itself fires. */
+export function oncePerEpisode(scores: readonly number[], level: number, refractory = 200): number[] {
+  const out = new Array<number>(scores.length).fill(0);
+  let rest = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (rest > 0) rest--;
+    else if (scores[i]! >= level) {
+      out[i] = 1;
+      rest = refractory;
+    }
+  }
+  return out;
+}
+
 export const nabBench: Bench = {
   name: 'nab',
   summary:
