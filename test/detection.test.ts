@@ -83,6 +83,12 @@ describe.each(BACKENDS)('detection on %s', (backend) => {
       ['firing', new Date(T0 + SPIKE_AT * MINUTE).toISOString()],
     ]);
     expect(fromRule[1]).toMatchObject({ rule_id: rule.json().id, rule_version: 1, kind: 'threshold' });
+    // back-testing replays the same rule over history and finds the same episode
+    const replay = await t.platform.services.detection.backtest(f.seriesId, T0, T0 + 7 * 1440 * MINUTE);
+    expect(replay.filter((r) => r.detector.startsWith('rule ')).map((r) => [r.reason, r.timeMs])).toEqual([
+      ['firing', T0 + SPIKE_AT * MINUTE],
+      ['cleared', T0 + (SPIKE_AT + 3) * MINUTE],
+    ]);
   });
 
   it('forecasts a threshold crossing hours ahead: a predictive signal with its lead time, before the rule fires', async () => {

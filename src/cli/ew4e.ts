@@ -149,10 +149,12 @@ program
       const firings = await services.detection.backtest(series.id, fromMs, toMs);
       for (const f of firings) {
         if (options.json) console.log(JSON.stringify({ ...f, time: new Date(f.timeMs).toISOString() }));
-        else
-          console.log(
-            `${new Date(f.timeMs).toISOString()}  ${f.detector}  score ${f.score.toFixed(2)}  ${signalOf(context!, f).sentence}`,
-          );
+        else {
+          const what = f.detector.startsWith('rule ')
+            ? `${f.reason} at ${f.observed}`
+            : `score ${f.score.toFixed(2)}  ${signalOf(context!, f).sentence}`;
+          console.log(`${new Date(f.timeMs).toISOString()}  ${f.detector}  ${what}`);
+        }
       }
       console.error(
         `${firings.length} firing(s) between ${new Date(fromMs).toISOString()} and ${new Date(toMs).toISOString()}`,

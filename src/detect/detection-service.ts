@@ -6,11 +6,15 @@ import {
   organisationsOfSeries,
   organisationsWithRules,
   saveCheckpoint,
+  seriesCodes,
   seriesContexts,
 } from '../store/detection.repository.ts';
+import { enabledRules } from '../store/rule-run.repository.ts';
 import type { Schema } from '../store/schema.ts';
 import { insertSignals } from '../store/signal.repository.ts';
 import { RuleRunner } from './rule-runner.ts';
+import type { RuleDefinition } from './rules/rule-definition.ts';
+import { createRuleEvaluator, type RuleEvaluator } from './rules/rule-engine.ts';
 import type { DetectorKind, DetectorReading, ForecastLevel, SeriesContext } from './series-detector.ts';
 import { describeDetection, formatValue, localMoment, type SignalDraft, type SignalKind } from './signal.ts';
 
@@ -267,6 +271,54 @@ export class DetectionService {
         after = points[points.length - 1]!.timeMs;
       }
     }
+    firings.push(...(await this.#backtestRules(context, fromMs, toMs)));
     return firings.sort((a, b) => a.timeMs - b.timeMs);
+  }
+
+  /**
+   * The organisation's enabled single-series rules (threshold, rate of change, trend) replayed over this series
+   * alone from a fresh state; rules over several series or events need the others' history and are left out.
+   */
+  async #backtestRules(context: SeriesContext, fromMs: number, toMs: number): Promise<Firing[]> {
+    const [series] = await seriesCodes(this.db, [context.seriesId]);
+    if (!series) return [];
+    const firings: Firing[] = [];
+    for (const rule of await enabledRules(this.db, [context.organisationId])) {
+      if (!['threshold', 'rate_of_change', 'trend'].includes(String(rule.definition.kind))) continue;
+      let evaluator: RuleEvaluator;
+      try {
+        evaluator = createRuleEvaluator(rule.definition as unknown as RuleDefinition);
+      } catch {
+        continue;
+      }
+      let after = fromMs - 1;
+      for (;;) {
+        const points = await observationsAfter(this.db, context.seriesId, after, CHUNK, toMs);
+        for (const p of points) {
+          const input = {
+            series: series.code,
+            variable: context.variable,
+            areas: series.areas,
+            timeMs: p.timeMs,
+            value: p.value,
+          };
+          for (const t of evaluator.observe(input)) {
+            firings.push({
+              seriesId: context.seriesId,
+              detector: `rule ${rule.id} v${rule.version} "${rule.name}"`,
+              timeMs: t.atMs,
+              observed: t.observed,
+              score: t.state === 'firing' ? 1 : 0,
+              expected: null,
+              spread: null,
+              reason: t.state,
+            });
+          }
+        }
+        if (points.length < CHUNK) break;
+        after = points[points.length - 1]!.timeMs;
+      }
+    }
+    return firings;
   }
 }

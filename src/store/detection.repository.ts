@@ -176,3 +176,15 @@ export function forecastLevelOf(
     ? [{ ruleId: rule.id, ruleVersion: rule.version, ruleName: rule.name, when: d.when, level: d.level }]
     : [];
 }
+
+/** Each series' code and the areas its station lies in: what rules select series by. */
+export async function seriesCodes(
+  db: Kysely<Schema>,
+  seriesIds: readonly number[],
+): Promise<{ id: number; code: string; areas: number[] }[]> {
+  if (seriesIds.length === 0) return [];
+  const result = await sql<{ id: number; code: string; areas: number[] }>`
+    select se.id, se.code, array(select sa.area_id from station_area sa where sa.station_id = se.station_id) as areas
+    from series se where se.id = any(${[...seriesIds]}::int4[])`.execute(db);
+  return result.rows.map((r) => ({ id: r.id, code: r.code, areas: r.areas.map(Number) }));
+}
