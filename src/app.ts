@@ -1,6 +1,7 @@
 /** @module The wiring: builds the platform from its parts. The only place where parts meet; everything else receives what it needs. */
 import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import { type EventBus, InProcessBus } from './bus/event-bus.ts';
 import type { Config } from './config.ts';
 import { DetectionService } from './detect/detection-service.ts';
 import { DETECTORS } from './detect/detectors.ts';
@@ -28,6 +29,7 @@ export interface Services {
   readonly observationIngest: ObservationIngest;
   readonly eventIngest: EventIngest;
   readonly detection: DetectionService;
+  readonly bus: EventBus;
 }
 
 export interface Platform {
@@ -53,8 +55,13 @@ export async function createServices(
   if (config.adminKey) await installBootstrapKey(db.db, globalOrganisationId, config.adminKey);
   const observations = new ObservationRepository(db);
   const keyUsage = new KeyUsage(db.db);
-  const detection = new DetectionService(db.db, DETECTORS, undefined, 1000, (error) =>
-    log.error({ err: error }, 'detection failed'),
+  const bus = new InProcessBus((error) => log.error({ err: error }, 'event handler failed'));
+  const detection = new DetectionService(
+    db.db,
+    DETECTORS,
+    (signalIds) => bus.publish('signals.raised', { signalIds }),
+    1000,
+    (error) => log.error({ err: error }, 'detection failed'),
   );
   // A few seconds of memory spares every request a query; other processes see a revocation within that time.
   const callers = new LRUCache<string, Caller>({ max: 10_000, ttl: CALLER_TTL_MS });
@@ -79,6 +86,7 @@ export async function createServices(
       detection.notify(ids),
     ),
     detection,
+    bus,
     eventIngest: new EventIngest(db, limits, (organisationId) =>
       detection.notifyOrganisation(organisationId),
     ),

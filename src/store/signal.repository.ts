@@ -70,3 +70,15 @@ export function listSignals(db: Kysely<Schema>, f: SignalFilter) {
   if (f.after !== undefined) query = query.where('id', '<', f.after);
   return query.orderBy('id', 'desc').limit(f.limit).execute();
 }
+
+/** The signals of these ids that the caller may read, oldest first. */
+export function signalsByIds(db: Kysely<Schema>, ids: readonly number[], readable: readonly number[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('signal')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .where('organisation_id', 'in', [...readable])
+    .orderBy('id')
+    .execute();
+}

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { SIGNAL_KINDS } from '../../detect/signal.ts';
-import { listSignals } from '../../store/signal.repository.ts';
+import { listSignals, signalsByIds } from '../../store/signal.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
 import { queryError } from './route-schemas.ts';
 
@@ -53,14 +53,55 @@ export async function signalRoutes(app: HttpServer, { services }: { services: Se
         limit,
       });
       return {
-        items: rows.map((s) => ({
-          ...s,
-          start_time: s.start_time.toISOString(),
-          end_time: s.end_time?.toISOString() ?? null,
-          created_at: s.created_at.toISOString(),
-        })),
+        items: rows.map(signalJson),
         next_after: rows.length === limit ? rows[rows.length - 1]!.id : null,
       };
     },
   );
+
+  app.get(
+    '/v1/signals/stream',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['signals'],
+        summary: 'New signals as they are raised, as Server-Sent Events (event: signal)',
+        description:
+          'For dashboards: each event carries one signal as JSON, as in GET /v1/signals. A comment every 15 s keeps proxies from closing the stream.',
+      },
+    },
+    async (request, reply) => {
+      const readable = callerOf(request).readableOrganisationIds;
+      reply.hijack();
+      const out = reply.raw;
+      out.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
+      out.write(': ew4e signals\n\n');
+      const unsubscribe = services.bus.subscribe('signals.raised', ({ signalIds }) => {
+        signalsByIds(services.database.db, signalIds, readable)
+          .then((rows) => {
+            for (const s of rows)
+              out.write(`id: ${s.id}\nevent: signal\ndata: ${JSON.stringify(signalJson(s))}\n\n`);
+          })
+          .catch((error: unknown) => request.log.error({ err: error }, 'signal stream failed'));
+      });
+      const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), 15_000);
+      request.raw.on('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+    },
+  );
+}
+
+function signalJson(s: Awaited<ReturnType<typeof listSignals>>[number]) {
+  return {
+    ...s,
+    start_time: s.start_time.toISOString(),
+    end_time: s.end_time?.toISOString() ?? null,
+    created_at: s.created_at.toISOString(),
+  };
 }
