@@ -398,6 +398,16 @@ function lineBreaksIn(cells: readonly string[]): number {
   return count;
 }
 
+/** The problem with a record that cannot be a data row — unreadable, or not as wide as the header — if any. */
+export function csvRecordProblem(record: CsvRecord, row: number, width: number): RowProblem | undefined {
+  if (record.cells === undefined) return problemAt(row, record.line, undefined, undefined, record.error);
+  if (record.cells.length !== width) {
+    const reason = `expected ${width} columns as in the header, got ${record.cells.length}`;
+    return problemAt(row, record.line, undefined, undefined, reason);
+  }
+  return undefined;
+}
+
 /** The columns a parser knows (-1 where absent) and the others, in header order. */
 export interface CsvHeader<K extends string> {
   readonly line: number;

@@ -2,6 +2,7 @@
 import type { Geometry } from 'geojson';
 import { type GeometryPlace, validateGeometry } from '../geo/geojson-validation.ts';
 import {
+  csvRecordProblem,
   isJsonNumberText,
   parseDecimal,
   readCsvHeader,
@@ -315,23 +316,13 @@ function fromCsv(body: string): ParseResult<ParsedEvent> {
   const problems: RowProblem[] = [];
   for (let r = 1; r < records.length; r++) {
     const row = r - 1;
-    const { line, cells, error } = records[r]!;
-    if (cells === undefined) {
-      problems.push(problemAt(row, line, undefined, undefined, error));
+    const record = records[r]!;
+    const unusable = csvRecordProblem(record, row, width);
+    if (unusable || record.cells === undefined) {
+      if (unusable) problems.push(unusable);
       continue;
     }
-    if (cells.length !== width) {
-      problems.push(
-        problemAt(
-          row,
-          line,
-          undefined,
-          undefined,
-          `expected ${width} columns as in the header, got ${cells.length}`,
-        ),
-      );
-      continue;
-    }
+    const { line, cells } = record;
     const place: Place = { row, line, base: undefined };
     const before = problems.length;
     const externalId = optionalCell(cells, column.id);

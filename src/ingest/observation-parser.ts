@@ -1,6 +1,7 @@
 /** @module Reads observation batches (series, time, value, unit) from JSON, NDJSON or CSV bodies, naming the place of every problem. */
 
 import {
+  csvRecordProblem,
   parseDecimal,
   readCsvHeader,
   readCsvRecords,
@@ -184,16 +185,13 @@ function fromCsv(body: string): ParseResult<ParsedObservation> {
   const problems: RowProblem[] = [];
   for (let r = 1; r < records.length; r++) {
     const row = r - 1;
-    const { line, cells, error } = records[r]!;
-    if (cells === undefined) {
-      problems.push(problemAt(row, line, undefined, undefined, error));
+    const record = records[r]!;
+    const unusable = csvRecordProblem(record, row, width);
+    if (unusable || record.cells === undefined) {
+      if (unusable) problems.push(unusable);
       continue;
     }
-    if (cells.length !== width) {
-      const reason = `expected ${width} columns as in the header, got ${cells.length}`;
-      problems.push(problemAt(row, line, undefined, undefined, reason));
-      continue;
-    }
+    const { line, cells } = record;
     let ok = true;
 
     const series = cells[seriesAt]!.trim();

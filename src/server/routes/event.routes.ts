@@ -1,12 +1,10 @@
 /** @module Event routes: batch ingestion (JSON, NDJSON, CSV, GeoJSON) and GeoJSON reads filtered by time, kind and bbox. */
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
-import { Ew4eError } from '../../errors.ts';
 import { parseEvents } from '../../ingest/event-parser.ts';
-import { bodyFormatOf } from '../../ingest/row-problem.ts';
 import { listEvents } from '../../store/event.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { acceptRawBodies, bboxParam, PageQuery, Problem } from './route-schemas.ts';
+import { acceptRawBodies, bboxParam, ingestionBody, PageQuery, Problem } from './route-schemas.ts';
 
 export async function eventRoutes(
   app: HttpServer,
@@ -35,14 +33,8 @@ export async function eventRoutes(
         },
       },
       async (request) => {
-        const format = bodyFormatOf(request.headers['content-type']);
-        if (format === undefined) {
-          throw new Ew4eError(
-            'EW4E_UNSUPPORTED_MEDIA_TYPE',
-            `send application/json, application/x-ndjson, application/geo+json or text/csv, not "${request.headers['content-type'] ?? 'nothing'}"`,
-          );
-        }
-        const parsed = parseEvents(typeof request.body === 'string' ? request.body : '', format);
+        const { format, text } = ingestionBody(request, ['json', 'ndjson', 'geojson', 'csv']);
+        const parsed = parseEvents(text, format);
         return services.eventIngest.ingest(callerOf(request), parsed);
       },
     );

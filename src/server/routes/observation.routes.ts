@@ -1,10 +1,9 @@
 /** @module Observation routes: batch ingestion (JSON, NDJSON, CSV) and reads of one series with server-side downsampling. */
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
-import { Ew4eError, notFound } from '../../errors.ts';
+import { notFound } from '../../errors.ts';
 import { parseObservations } from '../../ingest/observation-parser.ts';
 import { qcFlagOfCode, qcRuleOfCode } from '../../ingest/quality-control.ts';
-import { bodyFormatOf } from '../../ingest/row-problem.ts';
 import { AGGREGATES, autoBucketS, formatDurationS, parseBucket } from '../../query/downsampling.ts';
 import { bucketedObservations, rawObservations } from '../../store/observation.repository.ts';
 import { findSeries } from '../../store/station.repository.ts';
@@ -12,6 +11,7 @@ import { callerOf, type HttpServer } from '../http-server.ts';
 import {
   acceptRawBodies,
   IdParam,
+  ingestionBody,
   Problem,
   queryError,
   TimeRangeQuery,
@@ -54,14 +54,8 @@ export async function observationRoutes(
         },
       },
       async (request) => {
-        const format = bodyFormatOf(request.headers['content-type']);
-        if (format === undefined || format === 'geojson') {
-          throw new Ew4eError(
-            'EW4E_UNSUPPORTED_MEDIA_TYPE',
-            `send application/json, application/x-ndjson or text/csv, not "${request.headers['content-type'] ?? 'nothing'}"`,
-          );
-        }
-        const parsed = parseObservations(typeof request.body === 'string' ? request.body : '', format);
+        const { format, text } = ingestionBody(request, ['json', 'ndjson', 'csv']);
+        const parsed = parseObservations(text, format);
         return services.observationIngest.ingest(callerOf(request), parsed);
       },
     );

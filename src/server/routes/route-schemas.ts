@@ -1,6 +1,7 @@
 /** @module Schemas and helpers shared by the routes: ids, time ranges, pagination, problem replies, raw bodies. */
 import { type Static, Type } from 'typebox';
 import { Ew4eError } from '../../errors.ts';
+import { type BodyFormat, bodyFormatOf } from '../../ingest/row-problem.ts';
 import { type BBox, parseBBox } from '../../registry/area.ts';
 import type { HttpServer } from '../http-server.ts';
 
@@ -68,4 +69,27 @@ export function bboxParam(text: string | undefined): BBox | undefined {
   const parsed = parseBBox(text);
   if ('reason' in parsed) throw queryError('bbox', parsed.reason);
   return parsed.bbox;
+}
+
+const MEDIA_TYPES: Readonly<Record<BodyFormat, string>> = {
+  json: 'application/json',
+  ndjson: 'application/x-ndjson',
+  csv: 'text/csv',
+  geojson: 'application/geo+json',
+};
+
+/** The body of an ingestion request as text, in one of the formats the route accepts, or a 415 naming them. */
+export function ingestionBody<F extends BodyFormat>(
+  request: { headers: Record<string, string | string[] | undefined>; body: unknown },
+  accepted: readonly F[],
+): { format: F; text: string } {
+  const contentType = request.headers['content-type'];
+  const format = bodyFormatOf(typeof contentType === 'string' ? contentType : undefined);
+  if (format === undefined || !(accepted as readonly BodyFormat[]).includes(format)) {
+    throw new Ew4eError(
+      'EW4E_UNSUPPORTED_MEDIA_TYPE',
+      `send ${accepted.map((f) => MEDIA_TYPES[f]).join(', ')}, not "${contentType ?? 'nothing'}"`,
+    );
+  }
+  return { format: format as F, text: typeof request.body === 'string' ? request.body : '' };
 }
