@@ -231,6 +231,7 @@ async function measureBackend(
       logLevel: 'silent',
       maxBatchRows: DEFAULTS.maxBatchRows,
       maxBodyBytes: DEFAULTS.maxBodyBytes,
+      publicUrl: 'http://localhost',
     };
     // Only errors, on stderr: a 500 during the run then says why, and logging costs nothing otherwise.
     const platform = await createPlatform(config, pino({ level: 'error' }, pino.destination(2)));

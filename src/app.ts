@@ -15,6 +15,8 @@ import { migrateToLatest } from './store/migrate.ts';
 import { ObservationRepository } from './store/observation.repository.ts';
 import { installReferenceData } from './store/reference-data.ts';
 import { SeriesDirectory } from './store/series.repository.ts';
+import { worldPopulationIndex } from './warn/exposure.ts';
+import { WarningService } from './warn/warning-service.ts';
 
 /** What the HTTP edge, the CLI and the demo use: the database and the services over it. */
 export interface Services {
@@ -29,7 +31,9 @@ export interface Services {
   readonly observationIngest: ObservationIngest;
   readonly eventIngest: EventIngest;
   readonly detection: DetectionService;
+  readonly warnings: WarningService;
   readonly bus: EventBus;
+  readonly publicUrl: string;
 }
 
 export interface Platform {
@@ -63,6 +67,14 @@ export async function createServices(
     1000,
     (error) => log.error({ err: error }, 'detection failed'),
   );
+  const warnings = new WarningService(db.db, {
+    publicUrl: config.publicUrl,
+    population: worldPopulationIndex,
+    onPublished: (warningIds) => bus.publish('warnings.published', { warningIds }),
+    onError: (error) => log.error({ err: error }, 'warning stage failed'),
+  });
+  // Signals become warnings behind detection, through the bus: the stages stay apart.
+  bus.subscribe('signals.raised', ({ signalIds }) => warnings.notify(signalIds));
   // A few seconds of memory spares every request a query; other processes see a revocation within that time.
   const callers = new LRUCache<string, Caller>({ max: 10_000, ttl: CALLER_TTL_MS });
   const limits = { maxBatchRows: config.maxBatchRows, maxFutureMs: MAX_FUTURE_MS };
@@ -86,7 +98,9 @@ export async function createServices(
       detection.notify(ids),
     ),
     detection,
+    warnings,
     bus,
+    publicUrl: config.publicUrl,
     eventIngest: new EventIngest(db, limits, (organisationId) =>
       detection.notifyOrganisation(organisationId),
     ),
@@ -109,6 +123,7 @@ export async function createPlatform(
     server,
     close: async () => {
       services.detection.stop();
+      await services.warnings.idle();
       await server.close();
       await services.database.close();
     },

@@ -15,6 +15,8 @@ export interface Config {
   readonly maxBatchRows: number;
   /** Largest request body in bytes. */
   readonly maxBodyBytes: number;
+  /** Base of the public links in CAP messages and feeds (default http://localhost:PORT). */
+  readonly publicUrl: string;
 }
 
 export const DEFAULTS = {
@@ -26,8 +28,9 @@ export const DEFAULTS = {
 } as const;
 
 export function configFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+  const port = integer(env.PORT, DEFAULTS.port, 'PORT');
   return {
-    port: integer(env.PORT, DEFAULTS.port, 'PORT'),
+    port,
     host: env.HOST ?? DEFAULTS.host,
     dataDir: path.resolve(cwd, env.EW4E_DATA_DIR ?? DEFAULTS.dataDir),
     databaseUrl: env.DATABASE_URL || undefined,
@@ -35,6 +38,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     logLevel: env.LOG_LEVEL ?? 'info',
     maxBatchRows: integer(env.EW4E_MAX_BATCH_ROWS, DEFAULTS.maxBatchRows, 'EW4E_MAX_BATCH_ROWS'),
     maxBodyBytes: integer(env.EW4E_MAX_BODY_BYTES, DEFAULTS.maxBodyBytes, 'EW4E_MAX_BODY_BYTES'),
+    publicUrl: publicUrl(env.EW4E_PUBLIC_URL, port),
   };
 }
 
@@ -43,4 +47,10 @@ function integer(text: string | undefined, fallback: number, name: string): numb
   const n = Number(text);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`);
   return n;
+}
+
+function publicUrl(text: string | undefined, port: number): string {
+  const url = text || `http://localhost:${port}`;
+  if (!/^https?:\/\/[^/]+/.test(url)) throw new Error(`EW4E_PUBLIC_URL must be an http(s) URL, got "${url}"`);
+  return url.replace(/\/+$/, '');
 }

@@ -3,6 +3,8 @@
 export interface PlatformEvents {
   /** Detection stored new signals (ids of the signal table, which stays the durable record). */
   readonly 'signals.raised': { readonly signalIds: readonly number[] };
+  /** The warning stage published CAP versions (ids of the warning table). */
+  readonly 'warnings.published': { readonly warningIds: readonly number[] };
 }
 
 export type Topic = keyof PlatformEvents;

@@ -48,10 +48,18 @@ program
       .then((ids) => platform.services.detection.catchUp(ids))
       .catch((error: unknown) => logger.error({ err: error }, 'detection catch-up failed'));
     // The rules' clock: silence (stale sensors) and sliding windows advance even when no data comes.
+    // Signals raised while the warning stage was down are threaded now (each joins a thread once).
+    platform.services.warnings
+      .catchUp()
+      .catch((error: unknown) => logger.error({ err: error }, 'warning catch-up failed'));
     const ticker = setInterval(() => {
       platform.services.detection
         .tick()
         .catch((error: unknown) => logger.error({ err: error }, 'rule tick failed'));
+      // Cancels after the all-clear time, expiries, renewals, lifted silences: the warnings' clock.
+      platform.services.warnings
+        .tick()
+        .catch((error: unknown) => logger.error({ err: error }, 'warning tick failed'));
     }, 60_000);
     logger.info(
       `EW4E serving on ${address} (database: ${platform.services.database.backend}); API docs at ${address}/docs`,

@@ -1,6 +1,6 @@
-/** @module Areas: the polygons warnings and aggregates refer to — countries, cities, protected areas and custom areas. */
+/** @module Areas: the polygons warnings and aggregates refer to — countries, cities, protected areas, vulnerable sites (schools, hospitals, water intakes) and custom areas. */
 
-export const AREA_KINDS = ['country', 'city', 'protected_area', 'custom'] as const;
+export const AREA_KINDS = ['country', 'city', 'protected_area', 'custom', 'vulnerable_site'] as const;
 export type AreaKind = (typeof AREA_KINDS)[number];
 
 /** A bounding box [minLon, minLat, maxLon, maxLat] (RFC 7946 §5); minLon > maxLon means it crosses the antimeridian (§5.2). */

@@ -10,6 +10,7 @@ import { Ew4eError } from '../errors.ts';
 import { apiKeyFromHeaders, type Caller, type Role, roleAtLeast } from '../registry/access.ts';
 import { sendProblem } from './problem.ts';
 import { areaRoutes } from './routes/area.routes.ts';
+import { capRoutes } from './routes/cap.routes.ts';
 import { eventRoutes } from './routes/event.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { observationRoutes } from './routes/observation.routes.ts';
@@ -17,6 +18,7 @@ import { organisationRoutes } from './routes/organisation.routes.ts';
 import { ruleRoutes } from './routes/rule.routes.ts';
 import { signalRoutes } from './routes/signal.routes.ts';
 import { stationRoutes } from './routes/station.routes.ts';
+import { warningRoutes } from './routes/warning.routes.ts';
 
 export type HttpServer = FastifyInstance<
   RawServerDefault,
@@ -110,5 +112,7 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
   await app.register(organisationRoutes, { services });
   await app.register(signalRoutes, { services });
   await app.register(ruleRoutes, { services });
+  await app.register(warningRoutes, { services });
+  await app.register(capRoutes, { services });
   return app;
 }

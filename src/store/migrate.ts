@@ -3,10 +3,12 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Database } from './database.ts';
 import * as backbone from './migrations/0001-backbone.ts';
 import * as detection from './migrations/0002-detection.ts';
+import * as warnings from './migrations/0003-warnings.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-backbone': backbone,
   '0002-detection': detection,
+  '0003-warnings': warnings,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,6 +1,6 @@
 /** @module Kysely table types: the database as TypeScript sees it. Keep in step with migrations/. */
 
-import type { Geometry } from 'geojson';
+import type { Geometry, MultiPolygon, Polygon } from 'geojson';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -10,6 +10,10 @@ import type { Role } from '../registry/access.ts';
 import type { AreaKind } from '../registry/area.ts';
 import type { OrganisationKind } from '../registry/organisation.ts';
 import type { Sense } from '../registry/station.ts';
+import type { CapAlert } from '../warn/cap/cap-alert.ts';
+import type { Exposure } from '../warn/exposure.ts';
+import type { WarningContent } from '../warn/warning-cap.ts';
+import type { ThreadState } from '../warn/warning-thread.ts';
 
 export interface OrganisationTable {
   id: Generated<number>;
@@ -18,6 +22,7 @@ export interface OrganisationTable {
   code: string;
   name: string;
   iso_code: string | null;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
   created_at: CreatedAt;
 }
 
@@ -208,4 +213,141 @@ export interface Schema {
   signal: SignalTable;
   detector_state: DetectorStateTable;
   rule_state: RuleStateTable;
+  warning_thread: WarningThreadTable;
+  warning_thread_signal: WarningThreadSignalTable;
+  warning: WarningTable;
+  warning_audit: WarningAuditTable;
+  silence: SilenceTable;
+  signing_key: SigningKeyTable;
+  cap_source: CapSourceTable;
+  imported_alert: ImportedAlertTable;
+}
+
+export interface WarningThreadTable {
+  id: Generated<number>;
+  organisation_id: number;
+  hazard: string;
+  status: 'open' | 'closed';
+  closed_reason: string | null;
+  rule_id: number | null;
+  rule_version: number | null;
+  detector: string | null;
+  area_desc: string;
+  area_ids: number[];
+  geometry: Json<Polygon | MultiPolygon>;
+  min_lon: number;
+  min_lat: number;
+  max_lon: number;
+  max_lat: number;
+  exposure: Json<Exposure>;
+  state: Json<ThreadState>;
+  time_zone: string | null;
+  first_signal_at: Date;
+  last_signal_at: Date;
+  closed_at: Date | null;
+  verification: 'hit' | 'false_alarm' | 'miss' | null;
+  verified_by: string | null;
+  verified_at: Date | null;
+  lead_time_s: number | null;
+  created_at: CreatedAt;
+}
+
+export interface WarningThreadSignalTable {
+  signal_id: number;
+  thread_id: number;
+}
+
+export type WarningStatus = 'draft' | 'published' | 'rejected' | 'withdrawn' | 'inhibited' | 'silenced';
+
+export interface WarningTable {
+  id: Generated<number>;
+  thread_id: number;
+  organisation_id: number;
+  version: number;
+  msg_type: 'Alert' | 'Update' | 'Cancel';
+  status: WarningStatus;
+  change: string | null;
+  identifier: string;
+  hazard: string;
+  severity: string;
+  urgency: string;
+  certainty: string;
+  content: Json<WarningContent>;
+  expires_at: Date;
+  sent_at: Date | null;
+  cap_xml: string | null;
+  etag: string | null;
+  signed: Generated<boolean>;
+  review_reason: string | null;
+  reviewed_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface WarningAuditTable {
+  id: Generated<number>;
+  organisation_id: number;
+  thread_id: number | null;
+  warning_id: number | null;
+  silence_id: number | null;
+  actor: string;
+  action: string;
+  changes: Json<Record<string, unknown>>;
+  at: ColumnType<Date, never, never>;
+}
+
+export interface SilenceTable {
+  id: Generated<number>;
+  organisation_id: number;
+  hazard: string | null;
+  area_id: number | null;
+  geometry: Json<Polygon | MultiPolygon>;
+  starts_at: Date;
+  ends_at: Date;
+  author: string;
+  reason: string;
+  created_at: CreatedAt;
+}
+
+export interface SigningKeyTable {
+  organisation_id: number;
+  private_key_pem: string;
+  certificate_pem: string | null;
+  public_key_pem: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CapSourceTable {
+  id: Generated<number>;
+  organisation_id: number;
+  name: string;
+  url: string | null;
+  poll_interval_s: ColumnType<number, number | undefined, number>;
+  etag: string | null;
+  last_modified: string | null;
+  health: ColumnType<
+    'ok' | 'failing' | 'unknown',
+    'ok' | 'failing' | 'unknown' | undefined,
+    'ok' | 'failing' | 'unknown'
+  >;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  last_polled_at: Date | null;
+  next_poll_at: ColumnType<Date, Date | undefined, Date>;
+  created_at: CreatedAt;
+}
+
+export interface ImportedAlertTable {
+  id: Generated<number>;
+  source_id: number;
+  sender: string;
+  identifier: string;
+  sent: string;
+  msg_type: string;
+  status: string;
+  alert: Json<CapAlert>;
+  cap_xml: string;
+  signature: 'unsigned' | 'valid';
+  expires_at: Date | null;
+  received_at: CreatedAt;
+  withdrawn_at: Date | null;
 }

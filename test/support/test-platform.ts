@@ -16,6 +16,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent',
     maxBatchRows: 50_000,
     maxBodyBytes: 16 * 1024 * 1024,
+    publicUrl: 'https://ew4e.test',
     ...overrides,
   };
 }
@@ -64,6 +65,7 @@ export async function startTestPlatform(
     },
     close: async () => {
       platform.services.detection.stop();
+      await platform.services.warnings.idle();
       await platform.server.close();
       await testDatabase.dispose();
     },

@@ -1,6 +1,7 @@
 /** @module Declarative detection rules: the TypeBox schema of every rule kind, and the semantic checks a schema cannot express. */
 import { type Static, type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { WarningPolicy } from '../../warn/warning-policy.ts';
 
 /*
  * A rule is content only: the platform stores it with its id, version and owner. Times are whole
@@ -41,6 +42,7 @@ export type Severity = Static<typeof Severity>;
 const commonProperties = {
   description: Type.Optional(Type.String({ maxLength: 1000 })),
   severity: Type.Optional(Severity),
+  warning: Type.Optional(WarningPolicy),
 };
 
 /** Which series a per-series rule reads: one series by its code, or every series of a variable (in an area). */

@@ -184,7 +184,16 @@ export function geoJsonToCapPolygons(geometry: Polygon | MultiPolygon): CapPolyg
     geometry.type === 'Polygon'
       ? geometry.coordinates.slice(0, 1)
       : geometry.coordinates.flatMap((p) => p.slice(0, 1));
-  return outers.map((ring) => ring.map(([lon = 0, lat = 0]) => `${coord(lat)},${coord(lon)}`).join(' '));
+  const polygons: CapPolygon[] = [];
+  for (const ring of outers) {
+    // Rounding to 6 decimals can make neighbours equal; a repeated pair is dropped, a ring that collapses
+    // below CAP's four pairs is dropped whole (it is smaller than ~0.1 m).
+    const pairs = ring
+      .map(([lon = 0, lat = 0]) => `${coord(lat)},${coord(lon)}`)
+      .filter((pair, i, all) => i === 0 || pair !== all[i - 1]);
+    if (pairs.length >= 4 && pairs[0] === pairs[pairs.length - 1]) polygons.push(pairs.join(' '));
+  }
+  return polygons;
 }
 
 /** CAP polygon (§3.2.4, `lat,lon` pairs) → GeoJSON Polygon (RFC 7946, `lon,lat`); throws on bad pairs. */

@@ -1,0 +1,1252 @@
+/**
+ * @module The warning stage: takes new signals, resolves their hazard, area and policy, threads them into
+ * episodes, and issues, holds, publishes and cancels CAP versions — every decision in one transaction
+ * with its audit entry. The judgement itself lives in the pure modules beside this one.
+ */
+import { createHash } from 'node:crypto';
+import type { MultiPolygon, Polygon } from 'geojson';
+import type { Kysely, Transaction } from 'kysely';
+import type { RuleDefinition } from '../detect/rules/rule-definition.ts';
+import { Ew4eError, notFound } from '../errors.ts';
+import type { Schema } from '../store/schema.ts';
+import {
+  activeSilences,
+  appendAudit,
+  areaById,
+  areasInBox,
+  areasOfStation,
+  lockOrganisationWarnings,
+  openThreads,
+  organisationOf,
+  PENDING_STATUSES,
+  recentEventsInBox,
+  type SignalWithContext,
+  signalsWithContext,
+  signingKeyOf,
+  type ThreadRow,
+  threadById,
+  unthreadedSignalIds,
+  type VersionRow,
+  versionsOf,
+} from '../store/warning.repository.ts';
+import type { CapReference } from './cap/cap-alert.ts';
+import { signCapXml } from './cap/cap-signature.ts';
+import { toCapXml } from './cap/cap-xml.ts';
+import {
+  assessExposure,
+  circleToPolygon,
+  type Exposure,
+  impactLevel,
+  type PopulationIndex,
+} from './exposure.ts';
+import { findHazard, type Hazard, hazardOfVariable, hazardsOfEventKind } from './hazards.ts';
+import { verifyEpisode } from './verification.ts';
+import { type AreaGeometry, coveredShare, overlapShare, unionOf } from './warning-area.ts';
+import { capAlertOf, type WarningContent, type WarningText } from './warning-cap.ts';
+import {
+  type EvidenceReading,
+  type ResolvedPolicy,
+  resolvePolicy,
+  severityRank,
+  type WarningLevels,
+  type WarningPolicy,
+} from './warning-policy.ts';
+import {
+  applyEvidence,
+  decide,
+  type Evidence,
+  emptyThreadState,
+  leadingStrand,
+  liveSenses,
+  type ThreadVersions,
+} from './warning-thread.ts';
+import { isWarningLanguage, warningWords } from './words/warning-words.ts';
+
+/** Signals of one hazard over areas overlapping at least this much (intersection over union) share a thread. */
+export const JOIN_OVERLAP = 0.25;
+/** A higher-level warning inhibits a lower one of the same hazard when it covers this share of its area. */
+export const INHIBIT_COVER = 0.9;
+/** A silence mutes a thread when it covers this share of the thread's area. */
+export const SILENCE_COVER = 0.5;
+/** How far back a restart looks for signals no thread has taken in. */
+const CATCH_UP_MS = 3 * 86_400_000;
+
+export interface WarningServiceOptions {
+  /** Base of the public links in CAP `web` and feeds, e.g. https://ew4e.example.org */
+  readonly publicUrl: string;
+  readonly population: () => PopulationIndex;
+  /** Told after commit which versions went out (dissemination, live streams). */
+  readonly onPublished?: (warningIds: number[]) => void;
+  readonly onError?: (error: unknown) => void;
+  readonly clock?: () => number;
+}
+
+/** A signal resolved into evidence for one hazard over one area. */
+interface Resolved {
+  readonly signal: SignalWithContext;
+  readonly hazard: Hazard;
+  readonly policy: ResolvedPolicy;
+  readonly evidence: Evidence;
+  readonly area: WarningArea;
+}
+
+interface WarningArea {
+  readonly ids: readonly number[];
+  readonly desc: string;
+  readonly geometry: AreaGeometry;
+  readonly circle: { readonly lon: number; readonly lat: number; readonly radiusKm: number } | null;
+  readonly timeZone: string | null;
+  readonly geocodes: readonly { valueName: string; value: string }[];
+}
+
+export interface WarningEdits {
+  readonly texts?: readonly WarningText[];
+  readonly areaDesc?: string;
+  readonly levels?: Partial<WarningLevels>;
+  readonly expiresMs?: number;
+}
+
+type Tx = Transaction<Schema>;
+
+const SYMBOLS: Readonly<Record<string, string>> = {
+  pm25: 'PM2.5',
+  pm10: 'PM10',
+  no2: 'NO₂',
+  o3: 'O₃',
+  so2: 'SO₂',
+  co: 'CO',
+  dissolved_oxygen: 'O₂',
+  chlorophyll_a: 'Chl-a',
+  water_ph: 'pH',
+  soil_ph: 'pH',
+  nitrate: 'NO₃⁻',
+};
+
+export class WarningService {
+  readonly #db: Kysely<Schema>;
+  readonly #options: WarningServiceOptions;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(db: Kysely<Schema>, options: WarningServiceOptions) {
+    this.#db = db;
+    this.#options = options;
+  }
+
+  #now(): number {
+    return (this.#options.clock ?? Date.now)();
+  }
+
+  /** Queues new signals (the bus' `signals.raised`); processed one batch at a time, in order. */
+  notify(signalIds: readonly number[]): void {
+    this.#chain = this.#chain
+      .then(() => this.process(signalIds))
+      .catch((error: unknown) => this.#options.onError?.(error));
+  }
+
+  /** Waits for queued work (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.#chain;
+  }
+
+  /** Threads the signals and reconsiders every thread they touched. Idempotent: a signal joins once. */
+  async process(signalIds: readonly number[], nowMs = this.#now()): Promise<void> {
+    const signals = await signalsWithContext(this.#db, signalIds);
+    const touched = new Set<number>();
+    for (const signal of signals) {
+      if (signal.thread_id !== null) continue;
+      const resolved = await this.#resolve(signal);
+      if (resolved === null) continue;
+      const threadId = await this.#thread(resolved);
+      if (threadId !== null) touched.add(threadId);
+    }
+    for (const id of touched) await this.reconsider(id, nowMs);
+  }
+
+  /** Threads the signals of the last days that no thread has taken in (after a restart). */
+  async catchUp(nowMs = this.#now()): Promise<void> {
+    const ids = await unthreadedSignalIds(this.#db, new Date(nowMs - CATCH_UP_MS));
+    for (let i = 0; i < ids.length; i += 1000) await this.process(ids.slice(i, i + 1000), nowMs);
+    await this.tick(nowMs);
+  }
+
+  /** The clock's turn: cancels, expiries, renewals and released holds of every open thread. */
+  async tick(nowMs = this.#now()): Promise<void> {
+    const open = await this.#db
+      .selectFrom('warning_thread')
+      .select('id')
+      .where('status', '=', 'open')
+      .execute();
+    for (const { id } of open) await this.reconsider(id, nowMs);
+  }
+
+  // ---------------------------------------------------------------- from signal to evidence
+
+  async #resolve(signal: SignalWithContext): Promise<Resolved | null> {
+    const definition = (signal.rule_definition ?? null) as
+      | (RuleDefinition & { warning?: WarningPolicy })
+      | null;
+    const policyInput = definition?.warning;
+    const hazard = hazardOfSignal(signal, definition, policyInput);
+    if (hazard === undefined) return null;
+    const policy = resolvePolicy(hazard, policyInput, signal.origin === 'detector');
+    if (!policy.enabled) return null;
+    if (signal.state === 'firing' && signal.score < policy.minScore) return null;
+    const area = await this.#areaOf(signal, definition, policy);
+    if (area === null) return null;
+    const basis: EvidenceReading['basis'] =
+      signal.kind === 'forecast_exceedance'
+        ? 'forecast'
+        : signal.origin === 'detector'
+          ? 'statistical'
+          : 'observed';
+    const details = signal.details as Record<string, unknown>;
+    const level = typeof details.threshold === 'number' ? details.threshold : null;
+    const eventCount = typeof details.count === 'number' ? details.count : null;
+    const evidence: Evidence = {
+      signalId: signal.id,
+      key: `${signal.origin}:${signal.rule_id ?? signal.detector}:${signal.series_id ?? signal.area_id ?? '*'}`,
+      state: signal.state,
+      timeMs: (signal.state === 'cleared'
+        ? (signal.end_time ?? signal.start_time)
+        : signal.start_time
+      ).getTime(),
+      reading: {
+        basis,
+        score: signal.score,
+        leadTimeS: signal.lead_time_s,
+        severity: definition?.severity ?? 'Minor',
+      },
+      sense: signal.sense ?? senseOfEventKind(definition),
+      clearsItself: signal.origin === 'rule',
+      ruleId: signal.rule_id,
+      measurement:
+        signal.observed === null || signal.variable_code === null
+          ? null
+          : {
+              label: SYMBOLS[signal.variable_code] ?? signal.variable_name ?? signal.variable_code,
+              value: signal.observed,
+              unit: signal.unit ?? '',
+              level,
+            },
+      eventCount,
+    };
+    return { signal, hazard, policy, evidence, area };
+  }
+
+  async #areaOf(
+    signal: SignalWithContext,
+    definition: RuleDefinition | null,
+    policy: ResolvedPolicy,
+  ): Promise<WarningArea | null> {
+    const ruleArea =
+      definition !== null && 'area' in definition && typeof definition.area === 'number'
+        ? definition.area
+        : definition !== null && 'select' in definition && 'area' in definition.select
+          ? definition.select.area
+          : undefined;
+    const areaId = signal.area_id ?? ruleArea;
+    if (areaId !== undefined && areaId !== null) {
+      const area = await areaById(this.#db, areaId);
+      if (area !== undefined && isAreaGeometry(area.geometry)) {
+        return {
+          ids: [area.id],
+          desc: area.name,
+          geometry: area.geometry,
+          circle: null,
+          timeZone: signal.time_zone,
+          geocodes: geocodesOf([area]),
+        };
+      }
+    }
+    if (definition?.kind === 'event_density' && definition.bbox !== undefined) {
+      const [w, s, e, n] = definition.bbox;
+      return {
+        ids: [],
+        desc: `${s}°, ${w}° to ${n}°, ${e}°`,
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [w, s],
+              [e, s],
+              [e, n],
+              [w, n],
+              [w, s],
+            ],
+          ],
+        },
+        circle: null,
+        timeZone: null,
+        geocodes: [],
+      };
+    }
+    if (signal.station_id === null || signal.lon === null || signal.lat === null) return null;
+    const areas = await areasOfStation(this.#db, signal.station_id);
+    const local = areas.find((a) => a.kind !== 'country' && isAreaGeometry(a.geometry));
+    const countries = areas.filter((a) => a.kind === 'country');
+    if (local !== undefined && isAreaGeometry(local.geometry)) {
+      return {
+        ids: [local.id],
+        desc: local.name,
+        geometry: local.geometry,
+        circle: null,
+        timeZone: signal.time_zone,
+        geocodes: geocodesOf([...countries, local]),
+      };
+    }
+    return {
+      ids: [],
+      desc: `${signal.station_name ?? 'station'} (${policy.radiusKm} km)`,
+      geometry: circleToPolygon(signal.lon, signal.lat, policy.radiusKm),
+      circle: { lon: signal.lon, lat: signal.lat, radiusKm: policy.radiusKm },
+      timeZone: signal.time_zone,
+      geocodes: geocodesOf(countries),
+    };
+  }
+
+  // ---------------------------------------------------------------- threading
+
+  /** Adds the evidence to the thread of its episode, opening one if none matches; returns the thread id. */
+  async #thread(r: Resolved): Promise<number | null> {
+    return this.#db.transaction().execute(async (tx) => {
+      await lockOrganisationWarnings(tx, r.signal.organisation_id);
+      const candidates = await openThreads(tx, r.signal.organisation_id, r.hazard.code);
+      let best: { thread: ThreadRow; share: number } | undefined;
+      for (const thread of candidates) {
+        const share = r.area.ids.some((id) => thread.area_ids.includes(id))
+          ? 1
+          : overlapShare(thread.geometry, r.area.geometry);
+        if (share >= JOIN_OVERLAP && (best === undefined || share > best.share)) best = { thread, share };
+      }
+      const holdS = r.policy.clearAfterS;
+      if (best === undefined) {
+        if (r.evidence.state === 'cleared') return null; // the end of an episode we never took up
+        const state = applyEvidence(emptyThreadState(r.evidence.timeMs), r.evidence, holdS);
+        const exposure = await this.#exposure(tx, r.area.geometry);
+        const box = boxOf(r.area.geometry);
+        const row = await tx
+          .insertInto('warning_thread')
+          .values({
+            organisation_id: r.signal.organisation_id,
+            hazard: r.hazard.code,
+            status: 'open',
+            closed_reason: null,
+            rule_id: r.signal.rule_id,
+            rule_version: r.signal.rule_version,
+            detector: r.signal.detector,
+            area_desc: r.area.desc,
+            area_ids: [...r.area.ids],
+            geometry: JSON.stringify(r.area.geometry),
+            min_lon: box[0],
+            min_lat: box[1],
+            max_lon: box[2],
+            max_lat: box[3],
+            exposure: JSON.stringify({ ...exposure, circle: r.area.circle, geocodes: r.area.geocodes }),
+            state: JSON.stringify(state),
+            time_zone: r.area.timeZone,
+            first_signal_at: new Date(r.evidence.timeMs),
+            last_signal_at: new Date(r.evidence.timeMs),
+            closed_at: null,
+            verification: null,
+            verified_by: null,
+            verified_at: null,
+            lead_time_s: null,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await tx
+          .insertInto('warning_thread_signal')
+          .values({ signal_id: r.signal.id, thread_id: row.id })
+          .execute();
+        await appendAudit(tx, {
+          organisationId: r.signal.organisation_id,
+          threadId: row.id,
+          actor: 'system',
+          action: 'thread_opened',
+          changes: { hazard: r.hazard.code, area: r.area.desc, signal: r.signal.id },
+        });
+        return row.id;
+      }
+      const thread = best.thread;
+      const state = applyEvidence(thread.state, r.evidence, holdS);
+      const newArea =
+        !r.area.ids.every((id) => thread.area_ids.includes(id)) &&
+        coveredShare(thread.geometry, r.area.geometry) < 0.99;
+      let update: Record<string, unknown> = {};
+      if (newArea) {
+        const geometry = unionOf(thread.geometry, r.area.geometry);
+        const exposure = await this.#exposure(tx, geometry);
+        const box = boxOf(geometry);
+        const geocodes = uniqueGeocodes([
+          ...(thread.exposure as ExposureRecord).geocodes,
+          ...r.area.geocodes,
+        ]);
+        update = {
+          geometry: JSON.stringify(geometry),
+          area_ids: [...new Set([...thread.area_ids, ...r.area.ids])],
+          area_desc: joinDesc(thread.area_desc, r.area.desc),
+          exposure: JSON.stringify({ ...exposure, circle: null, geocodes }),
+          min_lon: box[0],
+          min_lat: box[1],
+          max_lon: box[2],
+          max_lat: box[3],
+        };
+      }
+      await tx
+        .updateTable('warning_thread')
+        .set({
+          ...update,
+          state: JSON.stringify(state),
+          last_signal_at: new Date(Math.max(thread.last_signal_at.getTime(), r.evidence.timeMs)),
+        })
+        .where('id', '=', thread.id)
+        .execute();
+      await tx
+        .insertInto('warning_thread_signal')
+        .values({ signal_id: r.signal.id, thread_id: thread.id })
+        .execute();
+      if (newArea) {
+        await appendAudit(tx, {
+          organisationId: thread.organisation_id,
+          threadId: thread.id,
+          actor: 'system',
+          action: 'area_grew',
+          changes: { from: thread.area_desc, to: joinDesc(thread.area_desc, r.area.desc) },
+        });
+      }
+      return thread.id;
+    });
+  }
+
+  async #exposure(tx: Tx, geometry: AreaGeometry): Promise<Exposure> {
+    const box = boxOf(geometry);
+    const sites = await areasInBox(tx, ['protected_area', 'vulnerable_site'], box);
+    const asSite = (a: (typeof sites)[number]) => ({
+      id: a.id,
+      name: a.name,
+      kind: a.kind,
+      geometry: a.geometry,
+    });
+    return assessExposure(geometry, this.#options.population(), {
+      protectedAreas: sites.filter((a) => a.kind === 'protected_area').map(asSite),
+      vulnerableSites: sites.filter((a) => a.kind === 'vulnerable_site').map(asSite),
+    });
+  }
+
+  // ---------------------------------------------------------------- deciding
+
+  /** Decides what the thread should say now, and says it (draft, hold, publish, cancel, close). */
+  async reconsider(threadId: number, nowMs = this.#now()): Promise<void> {
+    const published: number[] = [];
+    await this.#db.transaction().execute(async (tx) => {
+      const thread = await threadById(tx, threadId);
+      if (thread === undefined) return;
+      await lockOrganisationWarnings(tx, thread.organisation_id);
+      const locked = await threadById(tx, threadId);
+      if (locked === undefined || locked.status !== 'open') return;
+      const policy = await this.#policyOf(tx, locked);
+      const versions = await versionsOf(tx, threadId);
+      const out = lastPublished(versions);
+      const pending = versions.find((v) => PENDING_STATUSES.includes(v.status));
+      // A rejected draft stands as the reference: only a change of levels drafts again, not the next signal.
+      const rejected = versions
+        .filter((v) => v.status === 'rejected' && v.version > (out?.version ?? 0))
+        .at(-1);
+      const reference = pending ?? rejected;
+      const threadVersions: ThreadVersions = {
+        published:
+          out === undefined
+            ? null
+            : {
+                levels: levelsOf(out),
+                sinceMs: (out.sent_at ?? out.created_at).getTime(),
+                expiresMs: out.expires_at.getTime(),
+              },
+        draft:
+          reference === undefined
+            ? null
+            : { levels: levelsOf(reference), sinceMs: reference.created_at.getTime() },
+      };
+      const exposure = locked.exposure as ExposureRecord;
+      const impact = impactLevel(exposure, { natureHazard: !policy.hazard.category.includes('Health') });
+      const corroborating = await this.#corroboratingSenses(tx, locked, policy, nowMs);
+      const decision = decide(locked.state, threadVersions, policy, impact, nowMs, corroborating);
+      switch (decision.kind) {
+        case 'none':
+          if (pending !== undefined) await this.#gate(tx, locked, pending, policy, nowMs, published);
+          return;
+        case 'issue': {
+          const content = await this.#render(
+            tx,
+            locked,
+            policy,
+            decision.levels,
+            decision.msgType,
+            decision.change,
+            nowMs,
+            corroborating,
+          );
+          const version = await this.#saveVersion(
+            tx,
+            locked,
+            pending,
+            versions,
+            decision.msgType,
+            decision.change,
+            content,
+          );
+          await this.#gate(tx, locked, version, policy, nowMs, published);
+          return;
+        }
+        case 'cancel': {
+          if (pending !== undefined)
+            await this.#setStatus(tx, locked, pending, 'withdrawn', 'system', 'superseded by the cancel');
+          const last = out as VersionRow;
+          const content = await this.#render(
+            tx,
+            locked,
+            policy,
+            levelsOf(last),
+            'Cancel',
+            null,
+            nowMs,
+            corroborating,
+          );
+          const version = await this.#saveVersion(tx, locked, undefined, versions, 'Cancel', null, content);
+          await this.#publish(tx, locked, version, 'system', nowMs);
+          published.push(version.id);
+          await this.#close(tx, locked, 'cancelled', nowMs);
+          return;
+        }
+        case 'close':
+          if (pending !== undefined)
+            await this.#setStatus(
+              tx,
+              locked,
+              pending,
+              'withdrawn',
+              'system',
+              'conditions cleared before publication',
+            );
+          await this.#close(tx, locked, decision.reason, nowMs);
+          return;
+      }
+    });
+    if (published.length > 0) this.#options.onPublished?.(published);
+  }
+
+  async #policyOf(tx: Tx, thread: ThreadRow): Promise<ResolvedPolicy> {
+    const hazard = findHazard(thread.hazard);
+    if (hazard === undefined) throw new Error(`thread ${thread.id}: unknown hazard ${thread.hazard}`);
+    if (thread.rule_id === null || thread.rule_version === null)
+      return resolvePolicy(hazard, undefined, true);
+    const rule = await tx
+      .selectFrom('rule')
+      .select('definition')
+      .where('id', '=', thread.rule_id)
+      .where('version', '=', thread.rule_version)
+      .executeTakeFirst();
+    return resolvePolicy(hazard, (rule?.definition as { warning?: WarningPolicy } | undefined)?.warning);
+  }
+
+  /** Senses of recent events of the hazard's kinds inside the thread's area (a smoke report near a fire cluster). */
+  async #corroboratingSenses(
+    tx: Tx,
+    thread: ThreadRow,
+    policy: ResolvedPolicy,
+    nowMs: number,
+  ): Promise<string[]> {
+    const since = new Date(nowMs - policy.clearAfterS * 1000 - 86_400_000);
+    const events = await recentEventsInBox(
+      tx,
+      thread.organisation_id,
+      policy.hazard.eventKinds,
+      [thread.min_lon, thread.min_lat, thread.max_lon, thread.max_lat],
+      since,
+    );
+    const senses = new Set<string>();
+    for (const e of events) {
+      const sense = e.sense ?? senseOfKind(e.kind);
+      if (
+        sense !== null &&
+        e.geometry.type === 'Point' &&
+        coveredShareOfPoint(thread.geometry, e.geometry.coordinates)
+      )
+        senses.add(sense);
+    }
+    return [...senses];
+  }
+
+  async #render(
+    tx: Tx,
+    thread: ThreadRow,
+    policy: ResolvedPolicy,
+    levels: WarningLevels,
+    msgType: 'Alert' | 'Update' | 'Cancel',
+    change: 'escalated' | 'deescalated' | 'extended' | null,
+    nowMs: number,
+    corroborating: readonly string[],
+  ): Promise<WarningContent> {
+    const org = await organisationOf(tx, thread.organisation_id);
+    const state = thread.state;
+    const lead = leadingStrand(state, nowMs);
+    const exposure = thread.exposure as ExposureRecord;
+    const leadTimeS = lead?.reading.basis === 'forecast' ? lead.reading.leadTimeS : null;
+    const onsetMs = leadTimeS === null ? state.firstMs : nowMs + leadTimeS * 1000;
+    const expiresMs = msgType === 'Cancel' ? nowMs + 3_600_000 : nowMs + policy.expiresAfterS * 1000;
+    const senses = new Set([...liveSenses(state, nowMs), ...corroborating]);
+    const languages = org.languages.filter(isWarningLanguage);
+    const texts = (languages.length > 0 ? languages : (['en'] as const)).map(
+      (language): WarningText => ({
+        language,
+        ...warningWords(
+          {
+            hazard: policy.hazard.code,
+            msgType,
+            severity: levels.severity,
+            urgency: levels.urgency,
+            certainty: levels.certainty,
+            areaName: thread.area_desc,
+            measurement: lead?.measurement ?? null,
+            eventCount: lead?.eventCount ?? null,
+            onsetMs,
+            expiresMs,
+            timeZone: thread.time_zone,
+            leadTimeS,
+            population: exposure.population > 0 ? exposure.population : null,
+            corroborated: senses.size >= 2,
+            change,
+          },
+          language,
+        ),
+      }),
+    );
+    return {
+      hazard: policy.hazard.code,
+      levels,
+      responseType: policy.hazard.responseType,
+      onsetMs,
+      expiresMs,
+      areaDesc: thread.area_desc,
+      geometry: thread.geometry,
+      circle: exposure.circle,
+      geocodes: exposure.geocodes,
+      texts,
+      parameters: [
+        { valueName: 'EW4E:thread', value: String(thread.id) },
+        { valueName: 'EW4E:signals', value: String(state.signalCount) },
+        { valueName: 'EW4E:population', value: String(exposure.population) },
+        { valueName: 'EW4E:senses', value: [...senses].sort().join(' ') || 'none' },
+      ],
+    };
+  }
+
+  async #saveVersion(
+    tx: Tx,
+    thread: ThreadRow,
+    pending: VersionRow | undefined,
+    versions: readonly VersionRow[],
+    msgType: 'Alert' | 'Update' | 'Cancel',
+    change: string | null,
+    content: WarningContent,
+  ): Promise<VersionRow> {
+    const fields = {
+      msg_type: msgType,
+      change,
+      severity: content.levels.severity,
+      urgency: content.levels.urgency,
+      certainty: content.levels.certainty,
+      content: JSON.stringify(content),
+      expires_at: new Date(content.expiresMs),
+    };
+    if (pending !== undefined) {
+      // Still unpublished: revise the draft in place rather than stack versions nobody has seen.
+      const row = await tx
+        .updateTable('warning')
+        .set(fields)
+        .where('id', '=', pending.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await appendAudit(tx, {
+        organisationId: thread.organisation_id,
+        threadId: thread.id,
+        warningId: pending.id,
+        actor: 'system',
+        action: 'draft_revised',
+        changes: diff(levelsOf(pending), content.levels, { change }),
+      });
+      return row;
+    }
+    const org = await organisationOf(tx, thread.organisation_id);
+    const version = (versions.at(-1)?.version ?? 0) + 1;
+    const row = await tx
+      .insertInto('warning')
+      .values({
+        ...fields,
+        thread_id: thread.id,
+        organisation_id: thread.organisation_id,
+        version,
+        status: 'draft',
+        identifier: `ew4e-${org.code}-${thread.id}-${version}`,
+        hazard: thread.hazard,
+        sent_at: null,
+        cap_xml: null,
+        etag: null,
+        review_reason: null,
+        reviewed_by: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(tx, {
+      organisationId: thread.organisation_id,
+      threadId: thread.id,
+      warningId: row.id,
+      actor: 'system',
+      action: 'drafted',
+      changes: { version, msgType, change, ...content.levels },
+    });
+    return row;
+  }
+
+  /** A pending version: held while a silence or a higher warning applies, else published if policy says so, else left for review. */
+  async #gate(
+    tx: Tx,
+    thread: ThreadRow,
+    version: VersionRow,
+    policy: ResolvedPolicy,
+    nowMs: number,
+    published: number[],
+  ): Promise<void> {
+    const silence = await this.#silenceOver(tx, thread, nowMs);
+    const inhibitor = silence === undefined ? await this.#inhibitorOf(tx, thread, version) : undefined;
+    const held = silence !== undefined ? 'silenced' : inhibitor !== undefined ? 'inhibited' : 'draft';
+    if (held !== version.status) {
+      const why =
+        silence !== undefined
+          ? `silence ${silence.id} by ${silence.author}: ${silence.reason}`
+          : inhibitor !== undefined
+            ? `inhibited by warning thread ${inhibitor.thread_id} (${inhibitor.severity})`
+            : 'hold lifted';
+      await this.#setStatus(tx, thread, version, held, 'system', why);
+    }
+    if (held === 'draft' && policy.autoPublish.includes(version.severity as never)) {
+      await this.#publish(tx, thread, { ...version, status: 'draft' }, 'policy', nowMs);
+      published.push(version.id);
+    }
+  }
+
+  async #silenceOver(tx: Tx, thread: ThreadRow, nowMs: number) {
+    const silences = await activeSilences(tx, thread.organisation_id, new Date(nowMs));
+    return silences.find(
+      (s) =>
+        (s.hazard === null || s.hazard === thread.hazard) &&
+        coveredShare(s.geometry, thread.geometry) >= SILENCE_COVER,
+    );
+  }
+
+  /** The published, still standing version of another thread of the same hazard that outranks this one over its area. */
+  async #inhibitorOf(tx: Tx, thread: ThreadRow, version: VersionRow) {
+    const others = (await openThreads(tx, thread.organisation_id, thread.hazard)).filter(
+      (t) => t.id !== thread.id,
+    );
+    for (const other of others) {
+      const standing = lastPublished(await versionsOf(tx, other.id));
+      if (standing === undefined || standing.msg_type === 'Cancel') continue;
+      if (severityRank(standing.severity as never) <= severityRank(version.severity as never)) continue;
+      if (coveredShare(other.geometry, thread.geometry) >= INHIBIT_COVER) return standing;
+    }
+    return undefined;
+  }
+
+  async #setStatus(
+    tx: Tx,
+    thread: ThreadRow,
+    version: VersionRow,
+    status: VersionRow['status'],
+    actor: string,
+    reason: string,
+  ): Promise<void> {
+    await tx
+      .updateTable('warning')
+      .set({ status, review_reason: reason })
+      .where('id', '=', version.id)
+      .execute();
+    await appendAudit(tx, {
+      organisationId: thread.organisation_id,
+      threadId: thread.id,
+      warningId: version.id,
+      actor,
+      action: status,
+      changes: { status: { from: version.status, to: status }, reason },
+    });
+  }
+
+  /** Writes the CAP message (signed when the organisation has a key) and makes the version public. */
+  async #publish(
+    tx: Tx,
+    thread: ThreadRow,
+    version: VersionRow,
+    actor: string,
+    nowMs: number,
+  ): Promise<void> {
+    const org = await organisationOf(tx, thread.organisation_id);
+    const earlier = (await versionsOf(tx, thread.id)).filter(
+      (v) => v.status === 'published' && v.id !== version.id,
+    );
+    const host = new URL(this.#options.publicUrl).host.replace(/:\d+$/, '');
+    const sender = `ew4e-${org.code}@${host}`;
+    const references: CapReference[] = earlier.map((v) => ({
+      sender,
+      identifier: v.identifier,
+      sent: capSent(v.sent_at as Date),
+    }));
+    const msgType =
+      earlier.length === 0 ? 'Alert' : version.msg_type === 'Alert' ? 'Update' : version.msg_type;
+    const alert = capAlertOf(version.content, {
+      identifier: version.identifier,
+      sender,
+      senderName: org.name,
+      sentMs: nowMs,
+      status: 'Actual',
+      msgType,
+      references,
+      incident: `ew4e-${org.code}-${thread.id}`,
+      web: `${this.#options.publicUrl}/warnings/${thread.id}`,
+    });
+    let xml = toCapXml(alert);
+    const key = await signingKeyOf(tx, thread.organisation_id);
+    if (key !== undefined) {
+      xml = signCapXml(xml, {
+        privateKeyPem: key.private_key_pem,
+        ...(key.certificate_pem === null ? {} : { certificatePem: key.certificate_pem }),
+        ...(key.public_key_pem === null ? {} : { publicKeyPem: key.public_key_pem }),
+      });
+    }
+    await tx
+      .updateTable('warning')
+      .set({
+        status: 'published',
+        msg_type: msgType,
+        sent_at: new Date(Math.floor(nowMs / 1000) * 1000),
+        cap_xml: xml,
+        etag: `"${createHash('sha256').update(xml).digest('base64url').slice(0, 27)}"`,
+        signed: key !== undefined,
+        reviewed_by: actor,
+      })
+      .where('id', '=', version.id)
+      .execute();
+    await appendAudit(tx, {
+      organisationId: thread.organisation_id,
+      threadId: thread.id,
+      warningId: version.id,
+      actor,
+      action: 'published',
+      changes: {
+        identifier: version.identifier,
+        msgType,
+        references: references.map((r) => r.identifier),
+        signed: key !== undefined,
+      },
+    });
+  }
+
+  async #close(tx: Tx, thread: ThreadRow, reason: string, nowMs: number): Promise<void> {
+    const versions = await versionsOf(tx, thread.id);
+    const firstOut = versions.find((v) => v.status === 'published' && v.msg_type !== 'Cancel');
+    const verdict =
+      thread.verification !== null
+        ? null
+        : verifyEpisode({
+            firstObservedMs: thread.state.firstObservedMs,
+            firstPublishedMs: firstOut?.sent_at?.getTime() ?? null,
+          });
+    await tx
+      .updateTable('warning_thread')
+      .set({
+        status: 'closed',
+        closed_reason: reason,
+        closed_at: new Date(nowMs),
+        ...(verdict === null
+          ? {}
+          : {
+              verification: verdict.outcome,
+              lead_time_s: verdict.leadTimeS,
+              verified_by: 'observations',
+              verified_at: new Date(nowMs),
+            }),
+      })
+      .where('id', '=', thread.id)
+      .execute();
+    await appendAudit(tx, {
+      organisationId: thread.organisation_id,
+      threadId: thread.id,
+      actor: 'system',
+      action: 'thread_closed',
+      changes: {
+        reason,
+        ...(verdict === null ? {} : { verification: verdict.outcome, leadTimeS: verdict.leadTimeS }),
+      },
+    });
+  }
+
+  // ---------------------------------------------------------------- review
+
+  /** The approver publishes a pending version, with edits to its words, area name, levels or expiry. */
+  async approve(
+    threadId: number,
+    version: number,
+    actor: string,
+    readable: readonly number[],
+    edits: WarningEdits = {},
+    nowMs = this.#now(),
+  ): Promise<void> {
+    let publishedId: number | undefined;
+    await this.#db.transaction().execute(async (tx) => {
+      const { thread, row } = await this.#pending(tx, threadId, version, readable);
+      const content = row.content;
+      const levels = { ...content.levels, ...edits.levels };
+      const edited: WarningContent = {
+        ...content,
+        levels,
+        texts: mergeTexts(content.texts, edits.texts ?? []),
+        areaDesc: edits.areaDesc ?? content.areaDesc,
+        expiresMs: edits.expiresMs ?? content.expiresMs,
+      };
+      const changes = editDiff(content, edited);
+      if (Object.keys(changes).length > 0) {
+        await tx
+          .updateTable('warning')
+          .set({
+            content: JSON.stringify(edited),
+            severity: levels.severity,
+            urgency: levels.urgency,
+            certainty: levels.certainty,
+            expires_at: new Date(edited.expiresMs),
+          })
+          .where('id', '=', row.id)
+          .execute();
+        await appendAudit(tx, {
+          organisationId: thread.organisation_id,
+          threadId,
+          warningId: row.id,
+          actor,
+          action: 'edited',
+          changes,
+        });
+      }
+      const fresh = await tx
+        .selectFrom('warning')
+        .selectAll()
+        .where('id', '=', row.id)
+        .executeTakeFirstOrThrow();
+      await this.#publish(tx, thread, fresh, actor, nowMs);
+      publishedId = row.id;
+    });
+    if (publishedId !== undefined) this.#options.onPublished?.([publishedId]);
+  }
+
+  async reject(
+    threadId: number,
+    version: number,
+    actor: string,
+    readable: readonly number[],
+    reason: string,
+  ): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      const { thread, row } = await this.#pending(tx, threadId, version, readable);
+      await this.#setStatus(tx, thread, row, 'rejected', actor, reason);
+    });
+  }
+
+  /** An operator ends a thread: its published warning is cancelled at once. */
+  async cancel(
+    threadId: number,
+    actor: string,
+    readable: readonly number[],
+    reason: string,
+    nowMs = this.#now(),
+  ): Promise<void> {
+    let publishedId: number | undefined;
+    await this.#db.transaction().execute(async (tx) => {
+      const thread = await threadById(tx, threadId);
+      if (thread === undefined || !readable.includes(thread.organisation_id)) throw notFound('warning');
+      if (thread.status !== 'open')
+        throw new Ew4eError('EW4E_CONFLICT', 'the warning thread is already closed');
+      await lockOrganisationWarnings(tx, thread.organisation_id);
+      const versions = await versionsOf(tx, threadId);
+      for (const v of versions.filter((x) => PENDING_STATUSES.includes(x.status))) {
+        await this.#setStatus(tx, thread, v, 'withdrawn', actor, reason);
+      }
+      const out = lastPublished(versions);
+      if (out !== undefined) {
+        const policy = await this.#policyOf(tx, thread);
+        const content = await this.#render(tx, thread, policy, levelsOf(out), 'Cancel', null, nowMs, []);
+        const version = await this.#saveVersion(tx, thread, undefined, versions, 'Cancel', null, content);
+        await this.#publish(tx, thread, version, actor, nowMs);
+        publishedId = version.id;
+      }
+      await appendAudit(tx, {
+        organisationId: thread.organisation_id,
+        threadId,
+        actor,
+        action: 'cancel_requested',
+        changes: { reason },
+      });
+      await this.#close(tx, thread, 'cancelled', nowMs);
+    });
+    if (publishedId !== undefined) this.#options.onPublished?.([publishedId]);
+  }
+
+  /** An operator's verdict on an episode: confirmed (a hit) or a false alarm. */
+  async verify(
+    threadId: number,
+    actor: string,
+    readable: readonly number[],
+    outcome: 'confirmed' | 'false_alarm',
+    note: string,
+    nowMs = this.#now(),
+  ): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      const thread = await threadById(tx, threadId);
+      if (thread === undefined || !readable.includes(thread.organisation_id)) throw notFound('warning');
+      const versions = await versionsOf(tx, threadId);
+      const firstOut = versions.find((v) => v.status === 'published' && v.msg_type !== 'Cancel');
+      const verification =
+        outcome === 'confirmed' ? (firstOut === undefined ? 'miss' : 'hit') : 'false_alarm';
+      const firstObserved = thread.state.firstObservedMs;
+      const leadTimeS =
+        verification === 'hit' && firstObserved !== null && firstOut?.sent_at
+          ? Math.max(0, Math.round((firstObserved - firstOut.sent_at.getTime()) / 1000))
+          : null;
+      await tx
+        .updateTable('warning_thread')
+        .set({ verification, verified_by: actor, verified_at: new Date(nowMs), lead_time_s: leadTimeS })
+        .where('id', '=', threadId)
+        .execute();
+      await appendAudit(tx, {
+        organisationId: thread.organisation_id,
+        threadId,
+        actor,
+        action: 'verified',
+        changes: { verification: { from: thread.verification, to: verification }, note },
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- silences
+
+  /** Records a silence (audited) and re-gates every open thread: drafts under it are held at once. */
+  async silence(s: {
+    organisationId: number;
+    hazard: string | null;
+    areaId: number | null;
+    geometry: AreaGeometry;
+    startsAt: Date;
+    endsAt: Date;
+    author: string;
+    reason: string;
+  }): Promise<number> {
+    const id = await this.#db.transaction().execute(async (tx) => {
+      const row = await tx
+        .insertInto('silence')
+        .values({
+          organisation_id: s.organisationId,
+          hazard: s.hazard,
+          area_id: s.areaId,
+          geometry: JSON.stringify(s.geometry),
+          starts_at: s.startsAt,
+          ends_at: s.endsAt,
+          author: s.author,
+          reason: s.reason,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await appendAudit(tx, {
+        organisationId: s.organisationId,
+        silenceId: row.id,
+        actor: s.author,
+        action: 'silence_created',
+        changes: {
+          hazard: s.hazard,
+          areaId: s.areaId,
+          startsAt: s.startsAt.toISOString(),
+          endsAt: s.endsAt.toISOString(),
+          reason: s.reason,
+        },
+      });
+      return row.id;
+    });
+    await this.tick();
+    return id;
+  }
+
+  /** Ends a silence now; the held drafts it covered are released (and published if policy says so). */
+  async liftSilence(
+    id: number,
+    actor: string,
+    readable: readonly number[],
+    nowMs = this.#now(),
+  ): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      const silence = await tx.selectFrom('silence').selectAll().where('id', '=', id).executeTakeFirst();
+      if (silence === undefined || !readable.includes(silence.organisation_id)) throw notFound('silence');
+      if (silence.ends_at.getTime() <= nowMs)
+        throw new Ew4eError('EW4E_CONFLICT', 'the silence has already ended');
+      const endsAt = new Date(Math.max(nowMs, silence.starts_at.getTime() + 1));
+      await tx.updateTable('silence').set({ ends_at: endsAt }).where('id', '=', id).execute();
+      await appendAudit(tx, {
+        organisationId: silence.organisation_id,
+        silenceId: id,
+        actor,
+        action: 'silence_lifted',
+        changes: { endsAt: { from: silence.ends_at.toISOString(), to: endsAt.toISOString() } },
+      });
+    });
+    await this.tick(nowMs);
+  }
+
+  async #pending(tx: Tx, threadId: number, version: number, readable: readonly number[]) {
+    const thread = await threadById(tx, threadId);
+    if (thread === undefined || !readable.includes(thread.organisation_id)) throw notFound('warning');
+    await lockOrganisationWarnings(tx, thread.organisation_id);
+    const row = (await versionsOf(tx, threadId)).find((v) => v.version === version);
+    if (row === undefined) throw notFound('warning version');
+    if (row.status !== 'draft' && row.status !== 'inhibited' && row.status !== 'silenced') {
+      throw new Ew4eError('EW4E_CONFLICT', `version ${version} is ${row.status}, not awaiting review`);
+    }
+    return { thread, row };
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+type ExposureRecord = Exposure & {
+  readonly circle: WarningContent['circle'];
+  readonly geocodes: readonly { valueName: string; value: string }[];
+};
+
+function hazardOfSignal(
+  signal: SignalWithContext,
+  definition: RuleDefinition | null,
+  policy: WarningPolicy | undefined,
+): Hazard | undefined {
+  if (policy?.hazard !== undefined) return findHazard(policy.hazard);
+  if (signal.kind === 'stale') return undefined; // a silent sensor is an operations matter, not a hazard
+  if (definition?.kind === 'event_density') return hazardsOfEventKind(definition.eventKind)[0];
+  if (definition?.kind === 'area_quorum') return hazardOfVariable(definition.variable);
+  if (definition !== null && 'select' in definition && 'variable' in definition.select) {
+    return hazardOfVariable(definition.select.variable);
+  }
+  return signal.variable_code === null ? undefined : hazardOfVariable(signal.variable_code);
+}
+
+/** Event kinds name their sense by convention: `*_report` from people, `*_detection` / `*_alert` from satellites. */
+function senseOfKind(kind: string): string | null {
+  if (kind.endsWith('_report') || kind.endsWith('_sighting')) return 'citizen_report';
+  if (kind.endsWith('_detection') || kind.endsWith('_alert')) return 'satellite';
+  return null;
+}
+
+function senseOfEventKind(definition: RuleDefinition | null): string | null {
+  return definition?.kind === 'event_density' ? senseOfKind(definition.eventKind) : null;
+}
+
+function isAreaGeometry(g: unknown): g is Polygon | MultiPolygon {
+  const type = (g as { type?: unknown } | null)?.type;
+  return type === 'Polygon' || type === 'MultiPolygon';
+}
+
+function geocodesOf(areas: readonly { kind: string; iso_code: string | null }[]) {
+  return uniqueGeocodes(
+    areas.flatMap((a) =>
+      a.iso_code === null
+        ? []
+        : [{ valueName: a.kind === 'country' ? 'ISO3166-1' : 'ISO3166-2', value: a.iso_code }],
+    ),
+  );
+}
+
+function uniqueGeocodes(codes: readonly { valueName: string; value: string }[]) {
+  const seen = new Map(codes.map((c) => [`${c.valueName}=${c.value}`, c]));
+  return [...seen.values()];
+}
+
+function boxOf(g: AreaGeometry): [number, number, number, number] {
+  const positions = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).flat(2);
+  const lons = positions.map((p) => p[0] ?? 0);
+  const lats = positions.map((p) => p[1] ?? 0);
+  return [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
+}
+
+function coveredShareOfPoint(g: AreaGeometry, point: readonly number[]): boolean {
+  const [lon = 0, lat = 0] = point;
+  const d = 1e-4;
+  const tiny: Polygon = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [lon - d, lat - d],
+        [lon + d, lat - d],
+        [lon + d, lat + d],
+        [lon - d, lat + d],
+        [lon - d, lat - d],
+      ],
+    ],
+  };
+  return coveredShare(g, tiny) > 0.5;
+}
+
+function joinDesc(a: string, b: string): string {
+  if (a.split(', ').includes(b)) return a;
+  const joined = `${a}, ${b}`;
+  return joined.length <= 200 ? joined : `${a.slice(0, 190)} and more`;
+}
+
+function levelsOf(v: VersionRow): WarningLevels {
+  return v.content.levels;
+}
+
+function lastPublished(versions: readonly VersionRow[]): VersionRow | undefined {
+  return [...versions].reverse().find((v) => v.status === 'published');
+}
+
+function capSent(at: Date): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, '-00:00');
+}
+
+function mergeTexts(texts: readonly WarningText[], edits: readonly WarningText[]): WarningText[] {
+  const byLanguage = new Map(texts.map((t) => [t.language, t]));
+  for (const e of edits) byLanguage.set(e.language, e);
+  return [...byLanguage.values()];
+}
+
+function diff(
+  before: WarningLevels,
+  after: WarningLevels,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  const changes: Record<string, unknown> = { ...extra };
+  for (const k of ['severity', 'urgency', 'certainty'] as const) {
+    if (before[k] !== after[k]) changes[k] = { from: before[k], to: after[k] };
+  }
+  return changes;
+}
+
+function editDiff(before: WarningContent, after: WarningContent): Record<string, unknown> {
+  const changes = diff(before.levels, after.levels, {});
+  if (before.areaDesc !== after.areaDesc) changes.areaDesc = { from: before.areaDesc, to: after.areaDesc };
+  if (before.expiresMs !== after.expiresMs) {
+    changes.expires = {
+      from: new Date(before.expiresMs).toISOString(),
+      to: new Date(after.expiresMs).toISOString(),
+    };
+  }
+  for (const t of after.texts) {
+    const old = before.texts.find((x) => x.language === t.language);
+    for (const field of ['event', 'headline', 'description', 'instruction'] as const) {
+      if (old?.[field] !== t[field])
+        changes[`${t.language}.${field}`] = { from: old?.[field] ?? null, to: t[field] };
+    }
+  }
+  return changes;
+}
