@@ -16,6 +16,7 @@ import { ObservationRepository } from './store/observation.repository.ts';
 import { installReferenceData } from './store/reference-data.ts';
 import { SeriesDirectory } from './store/series.repository.ts';
 import { worldPopulationIndex } from './warn/exposure.ts';
+import { FederationService } from './warn/federation/federation-service.ts';
 import { WarningService } from './warn/warning-service.ts';
 
 /** What the HTTP edge, the CLI and the demo use: the database and the services over it. */
@@ -32,6 +33,7 @@ export interface Services {
   readonly eventIngest: EventIngest;
   readonly detection: DetectionService;
   readonly warnings: WarningService;
+  readonly federation: FederationService;
   readonly bus: EventBus;
   readonly publicUrl: string;
 }
@@ -99,6 +101,7 @@ export async function createServices(
     ),
     detection,
     warnings,
+    federation: new FederationService(db.db),
     bus,
     publicUrl: config.publicUrl,
     eventIngest: new EventIngest(db, limits, (organisationId) =>

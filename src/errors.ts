@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   EW4E_NOT_FOUND: { status: 404, title: 'No such resource in your organisation' },
   EW4E_CONFLICT: { status: 409, title: 'The resource already exists or conflicts with another' },
   EW4E_INVALID_QUERY: { status: 400, title: 'A query parameter is invalid' },
+  EW4E_INVALID_CAP: { status: 422, title: 'The document is not a valid CAP 1.2 alert; nothing was stored' },
   EW4E_UNAVAILABLE: { status: 503, title: 'The database is unavailable; retry later' },
   EW4E_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

@@ -60,6 +60,10 @@ program
       platform.services.warnings
         .tick()
         .catch((error: unknown) => logger.error({ err: error }, 'warning tick failed'));
+      // Other authorities' feeds, each on its own interval (and backing off while it fails).
+      platform.services.federation
+        .pollDue()
+        .catch((error: unknown) => logger.error({ err: error }, 'federation poll failed'));
     }, 60_000);
     logger.info(
       `EW4E serving on ${address} (database: ${platform.services.database.backend}); API docs at ${address}/docs`,

@@ -12,6 +12,7 @@ import { sendProblem } from './problem.ts';
 import { areaRoutes } from './routes/area.routes.ts';
 import { capRoutes } from './routes/cap.routes.ts';
 import { eventRoutes } from './routes/event.routes.ts';
+import { federationRoutes } from './routes/federation.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { observationRoutes } from './routes/observation.routes.ts';
 import { organisationRoutes } from './routes/organisation.routes.ts';
@@ -114,5 +115,6 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
   await app.register(ruleRoutes, { services });
   await app.register(warningRoutes, { services });
   await app.register(capRoutes, { services });
+  await app.register(federationRoutes, { services });
   return app;
 }

@@ -346,7 +346,9 @@ export interface ImportedAlertTable {
   status: string;
   alert: Json<CapAlert>;
   cap_xml: string;
-  signature: 'unsigned' | 'valid';
+  signature: 'unsigned' | 'valid' | 'unverified';
+  signature_note: string | null;
+  feed_entry: string | null;
   expires_at: Date | null;
   received_at: CreatedAt;
   withdrawn_at: Date | null;

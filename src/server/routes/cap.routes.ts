@@ -142,7 +142,8 @@ export async function capRoutes(app: HttpServer, { services }: { services: Servi
           polygon: r.content.circle === null ? (geoJsonToCapPolygons(r.geometry)[0] ?? null) : null,
         };
       });
-    const updated = entries.reduce((latest, e) => Math.max(e.updated, latest), new Date(0).toISOString());
+    // ISO 8601 UTC strings sort as times do.
+    const updated = entries.map((e) => e.updated).sort().at(-1) ?? new Date(0).toISOString();
     return {
       id: `${services.publicUrl}/feeds/warnings`,
       title: 'EW4E — environmental warnings in force',

@@ -147,7 +147,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       status text not null,
       alert jsonb not null,
       cap_xml text not null,
-      signature text not null check (signature in ('unsigned', 'valid')),
+      -- valid: verified; unsigned; unverified: signed with an algorithm we no longer trust (SHA-1)
+      signature text not null check (signature in ('unsigned', 'valid', 'unverified')),
+      signature_note text,
+      -- the feed entry it came from (its id, or its CAP link): a known entry is not fetched again
+      feed_entry text,
       expires_at timestamptz,
       received_at timestamptz not null default now(),
       withdrawn_at timestamptz,

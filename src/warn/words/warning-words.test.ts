@@ -117,11 +117,15 @@ describe('warningWords, every hazard × language × msgType × severity', () => 
     expect(update('escalated', 'Extreme')).toBe('Air pollution warning for Dhaka raised to extreme');
     expect(update('deescalated', 'Moderate')).toBe('Air pollution warning for Dhaka lowered to moderate');
     expect(update('extended', 'Severe')).toBe('Severe air pollution warning for Dhaka extended');
-    expect(warningWords({ ...DHAKA, msgType: 'Update', change: 'escalated' }, 'fr').headline).toContain('relevée');
+    expect(warningWords({ ...DHAKA, msgType: 'Update', change: 'escalated' }, 'fr').headline).toContain(
+      'relevée',
+    );
     expect(warningWords({ ...DHAKA, msgType: 'Update', change: 'deescalated' }, 'ru').headline).toContain(
       'ослаблено',
     );
-    expect(warningWords({ ...DHAKA, msgType: 'Update', change: 'extended' }, 'zh').headline).toContain('延长');
+    expect(warningWords({ ...DHAKA, msgType: 'Update', change: 'extended' }, 'zh').headline).toContain(
+      '延长',
+    );
   });
 
   it('lifts the warning in a Cancel and asks for no further action', () => {
@@ -169,7 +173,9 @@ describe('warningWords, every hazard × language × msgType × severity', () => 
 
 describe('the description', () => {
   it('states the value with its unit, to 3 significant digits, and the level', () => {
-    const descriptions = Object.fromEntries(WARNING_LANGUAGES.map((l) => [l, warningWords(DHAKA, l).description]));
+    const descriptions = Object.fromEntries(
+      WARNING_LANGUAGES.map((l) => [l, warningWords(DHAKA, l).description]),
+    );
     expect(descriptions.en).toContain('PM2.5 reached 75.2 µg/m³ (level 3) in Dhaka');
     expect(descriptions.fr).toContain('PM2.5 à 75,2 µg/m³ (niveau 3)');
     expect(descriptions.es).toContain('75,2 µg/m³ (nivel 3)');
@@ -192,7 +198,7 @@ describe('the description', () => {
       fr: 'le 1 janvier 2024 à 08:00 Asia/Dhaka',
       es: 'el 1 de enero de 2024 a las 08:00 Asia/Dhaka',
       ar: `الساعة ${FSI}08:00${PDI} بتوقيت ${FSI}Asia/Dhaka${PDI} يوم ${FSI}1${PDI} يناير ${FSI}2024${PDI}`,
-      ru: '08:00 Asia/Dhaka 1 января 2024\u202fг.',
+      ru: '08:00 Asia/Dhaka 1 января 2024\u00a0г.',
       zh: '2024年1月1日 08:00（Asia/Dhaka时间）',
     };
     for (const language of WARNING_LANGUAGES) {
@@ -201,7 +207,11 @@ describe('the description', () => {
   });
 
   it('uses UTC when the zone is null or unknown, and never writes midnight as 24:00', () => {
-    const midnight = { ...DHAKA, onsetMs: Date.UTC(2024, 5, 30, 0, 0), expiresMs: Date.UTC(2024, 6, 1, 0, 0) };
+    const midnight = {
+      ...DHAKA,
+      onsetMs: Date.UTC(2024, 5, 30, 0, 0),
+      expiresMs: Date.UTC(2024, 6, 1, 0, 0),
+    };
     expect(warningWords({ ...midnight, timeZone: null }, 'en').description).toContain(
       '00:00 UTC on 30 June 2024',
     );
@@ -218,7 +228,9 @@ describe('the description', () => {
   it('states the forecast lead time in the grammar of each language', () => {
     const lead = (leadTimeS: number, language: WarningLanguage) =>
       warningWords({ ...DHAKA, leadTimeS }, language).description;
-    expect(lead(3 * 3600, 'en')).toContain('is expected to reach 75.2 µg/m³ (level 3) in Dhaka within 3 hours');
+    expect(lead(3 * 3600, 'en')).toContain(
+      'is expected to reach 75.2 µg/m³ (level 3) in Dhaka within 3 hours',
+    );
     expect(lead(3600, 'en')).toContain('within 1 hour,');
     expect(lead(3 * 3600, 'fr')).toContain("d'ici 3 heures");
     expect(lead(3 * 3600, 'es')).toContain('en un plazo de 3 horas');
@@ -236,7 +248,9 @@ describe('the description', () => {
 
   it('counts the reports and detections when the warning comes from events', () => {
     const fires = { ...DHAKA, hazard: 'wildfire', measurement: null, eventCount: 14 } as const;
-    expect(warningWords(fires, 'en').description).toContain('there have been 14 reports and detections of wildfire');
+    expect(warningWords(fires, 'en').description).toContain(
+      'there have been 14 reports and detections of wildfire',
+    );
     expect(warningWords({ ...fires, eventCount: 1 }, 'en').description).toContain(
       'there has been 1 report or detection',
     );
@@ -274,7 +288,7 @@ describe('the description', () => {
       /The warning is in force until 08:00 Asia\/Dhaka on 2 January 2024\.$/,
     );
     // The Russian date ends in «г.», which is also the full stop.
-    expect(warningWords(DHAKA, 'ru').description).toMatch(/до 08:00 Asia\/Dhaka 2 января 2024\u202fг\.$/);
+    expect(warningWords(DHAKA, 'ru').description).toMatch(/до 08:00 Asia\/Dhaka 2 января 2024\u00a0г\.$/);
   });
 
   it('refuses a time that is not a time', () => {
@@ -285,7 +299,8 @@ describe('the description', () => {
 
 describe('outside text', () => {
   it('shortens a long place name so the headline fits in 140 characters', () => {
-    const long = 'Greater Metropolitan Region of the Northern Riverine Delta and its Coastal Wetlands '.repeat(3);
+    const long =
+      'Greater Metropolitan Region of the Northern Riverine Delta and its Coastal Wetlands '.repeat(3);
     for (const language of WARNING_LANGUAGES) {
       for (const variant of MSG_VARIANTS) {
         const w = warningWords({ ...DHAKA, ...variant, areaName: long }, language);
@@ -343,8 +358,15 @@ describe('names', () => {
   });
 });
 
-const TIME_ZONES = ['Asia/Dhaka', 'Africa/Nairobi', 'America/Sao_Paulo', 'Europe/Paris', 'Pacific/Chatham', 'UTC'];
-const PLACE_CHARS = [...'abcXYZ 0129-.,()\'’éçñøßàДакаالقاهرة北京𠀀'];
+const TIME_ZONES = [
+  'Asia/Dhaka',
+  'Africa/Nairobi',
+  'America/Sao_Paulo',
+  'Europe/Paris',
+  'Pacific/Chatham',
+  'UTC',
+];
+const PLACE_CHARS = [..."abcXYZ 0129-.,()'’éçñøßàДакаالقاهرة北京𠀀"];
 
 const factsArbitrary: fc.Arbitrary<WarningFacts> = fc.record({
   hazard: fc.constantFrom(...HAZARD_CODES),

@@ -72,7 +72,14 @@ export interface WarningWords {
   readonly instruction: string;
 }
 
-const PACKS: Readonly<Record<WarningLanguage, LanguagePack>> = { en: EN, fr: FR, es: ES, ar: AR, ru: RU, zh: ZH };
+const PACKS: Readonly<Record<WarningLanguage, LanguagePack>> = {
+  en: EN,
+  fr: FR,
+  es: ES,
+  ar: AR,
+  ru: RU,
+  zh: ZH,
+};
 
 /** The hazard's name in a language, e.g. for feed titles. */
 export function hazardName(hazard: HazardCode, language: WarningLanguage): string {
@@ -274,7 +281,12 @@ function momentFormatsOf(locale: string, timeZone: string): MomentFormats | unde
     formats = {
       date: new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'long', year: 'numeric' }),
       // h23, not hour12: false, which some ICU versions read as h24 and print midnight as 24:00.
-      clock: new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+      clock: new Intl.DateTimeFormat(locale, {
+        timeZone,
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }),
     };
   } catch (error) {
     if (error instanceof RangeError) return undefined;
@@ -302,8 +314,13 @@ function momentOf(ms: number, zone: Zone, pack: LanguagePack): Moment {
   const date = formats.date
     .formatToParts(ms)
     // Only the digits of an Arabic date are isolated: its month name is Arabic already.
-    .map((part) => (DATE_NUMBERS.has(part.type) && /\d/.test(part.value) ? embed(pack, part.value) : part.value))
-    .join('');
+    .map((part) =>
+      DATE_NUMBERS.has(part.type) && /\d/.test(part.value) ? embed(pack, part.value) : part.value,
+    )
+    .join('')
+    // ICU puts U+202F in some literals («2024 г.») and V8's format() swaps it for a plain space while
+    // formatToParts() does not; a no-break space keeps the words together and is more widely supported.
+    .replace(/\u202f/g, '\u00a0');
   const clockParts = formats.clock.formatToParts(ms);
   const hour = Number(clockParts.find((part) => part.type === 'hour')?.value ?? 0);
   return {

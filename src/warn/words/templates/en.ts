@@ -8,8 +8,8 @@ import {
   type LeadTime,
   lowerFirst,
   type Moment,
-  type Reading,
   plural,
+  type Reading,
 } from './language-pack.ts';
 
 const LOCALE = 'en-GB';
@@ -53,7 +53,8 @@ const INSTRUCTIONS: Record<HazardCode, HazardInstruction> = {
       'Use only water from a safe supply for drinking and cooking. Keep children and animals away from the water.',
   },
   chemical_spill: {
-    advice: 'Keep away from the spill. Do not touch the substance, or water and soil that may be contaminated.',
+    advice:
+      'Keep away from the spill. Do not touch the substance, or water and soil that may be contaminated.',
     severe:
       'If you are nearby, go indoors, close windows and doors and switch off ventilation. Follow instructions from the emergency services.',
   },
@@ -108,7 +109,8 @@ const INSTRUCTIONS: Record<HazardCode, HazardInstruction> = {
   coral_bleaching: {
     advice:
       'Reef managers should step up monitoring and record bleaching. Divers and boat users should not touch corals or anchor on the reef.',
-    severe: 'Authorities should reduce other pressures on the reef, such as fishing, tourism and polluted runoff.',
+    severe:
+      'Authorities should reduce other pressures on the reef, such as fishing, tourism and polluted runoff.',
   },
   noise_pollution: {
     advice: 'Limit time near the source of the noise. Use hearing protection if you must stay.',

@@ -8,8 +8,8 @@ import {
   type LeadTime,
   lowerFirst,
   type Moment,
-  type Reading,
   plural,
+  type Reading,
 } from './language-pack.ts';
 
 const LOCALE = 'es';
@@ -65,14 +65,16 @@ const INSTRUCTIONS: Record<HazardCode, HazardInstruction> = {
       'Permanezca en interiores con puertas y ventanas cerradas. Las personas con problemas respiratorios deben estar preparadas para abandonar la zona.',
   },
   wildfire: {
-    advice: 'No encienda fuego al aire libre. Manténgase informado y esté preparado para salir si el fuego se acerca.',
+    advice:
+      'No encienda fuego al aire libre. Manténgase informado y esté preparado para salir si el fuego se acerca.',
     severe:
       'Prepárese para salir ahora: tenga a mano documentos, agua y medicamentos. Salga de inmediato si las autoridades lo indican.',
   },
   forest_loss: {
     advice:
       'Los gestores forestales y las autoridades deben verificar el desmonte notificado sobre el terreno o con imágenes de satélite recientes.',
-    severe: 'Detenga el desmonte no autorizado y asegure el lugar. Denuncie la tala ilegal ante la autoridad forestal.',
+    severe:
+      'Detenga el desmonte no autorizado y asegure el lugar. Denuncie la tala ilegal ante la autoridad forestal.',
   },
   protected_habitat_loss: {
     advice: 'Los gestores del área protegida deben inspeccionar el lugar y registrar cualquier invasión.',
@@ -95,7 +97,8 @@ const INSTRUCTIONS: Record<HazardCode, HazardInstruction> = {
       'Estabilice las laderas y cárcavas en erosión con vegetación o barreras. Mantenga a personas y ganado lejos de terrenos inestables.',
   },
   soil_carbon_loss: {
-    advice: 'Los productores deben mantener el suelo cubierto, aportar materia orgánica y reducir la labranza.',
+    advice:
+      'Los productores deben mantener el suelo cubierto, aportar materia orgánica y reducir la labranza.',
     severe:
       'Las autoridades deben revisar el uso del suelo en la zona y apoyar medidas para recuperar el carbono del suelo.',
   },
@@ -196,14 +199,16 @@ export const ES: LanguagePack = {
           return 'Esta actualización sustituye a la alerta anterior.';
       }
     },
-    measured: (r, place, m) => `El valor de ${r.label} alcanzó ${r.quantity}${level(r)} en ${place} ${at(m)}.`,
+    measured: (r, place, m) =>
+      `El valor de ${r.label} alcanzó ${r.quantity}${level(r)} en ${place} ${at(m)}.`,
     forecast: (r, place, lead, m) =>
       `Se prevé que el valor de ${r.label} alcance ${r.quantity}${level(r)} en ${place} en un plazo de ${leadText(lead)}, ${around(m)}.`,
     counted: (hazard, count, place, m) =>
       `Desde ${at(m)}, ${received(count)} de ${hazardText(hazard)} en ${place}.`,
     expected: (hazard, place, lead, m) =>
       `Se prevé superar el umbral de alerta por ${hazardText(hazard)} en ${place} en un plazo de ${leadText(lead)}, ${around(m)}.`,
-    reported: (hazard, place, m) => `${HAZARD_NAMES[hazard]} en ${place}: situación detectada desde ${at(m)}.`,
+    reported: (hazard, place, m) =>
+      `${HAZARD_NAMES[hazard]} en ${place}: situación detectada desde ${at(m)}.`,
     alsoCounted: (count) => {
       const text = received(count);
       return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;

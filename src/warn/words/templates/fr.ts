@@ -8,8 +8,8 @@ import {
   type LeadTime,
   lowerFirst,
   type Moment,
-  type Reading,
   plural,
+  type Reading,
 } from './language-pack.ts';
 
 const LOCALE = 'fr';
@@ -41,9 +41,10 @@ const HAZARDS: Record<HazardCode, FrenchHazard> = {
   noise_pollution: { name: 'Pollution sonore', alertTo: 'à la pollution sonore' },
 };
 
-const HAZARD_NAMES = Object.fromEntries(
-  Object.entries(HAZARDS).map(([code, h]) => [code, h.name]),
-) as Record<HazardCode, string>;
+const HAZARD_NAMES = Object.fromEntries(Object.entries(HAZARDS).map(([code, h]) => [code, h.name])) as Record<
+  HazardCode,
+  string
+>;
 
 const SEVERITY_NAMES: Record<CapSeverity, string> = {
   Extreme: 'Extrême',
@@ -78,7 +79,8 @@ const INSTRUCTIONS: Record<HazardCode, HazardInstruction> = {
       "Restez à l'intérieur, portes et fenêtres fermées. Les personnes ayant des problèmes respiratoires doivent se tenir prêtes à quitter la zone.",
   },
   wildfire: {
-    advice: "N'allumez pas de feu en plein air. Tenez-vous informé et soyez prêt à partir si le feu se rapproche.",
+    advice:
+      "N'allumez pas de feu en plein air. Tenez-vous informé et soyez prêt à partir si le feu se rapproche.",
     severe:
       'Préparez-vous à partir dès maintenant : gardez papiers, eau et médicaments à portée de main. Partez immédiatement si les autorités le demandent.',
   },
@@ -209,14 +211,16 @@ export const FR: LanguagePack = {
           return "Cette mise à jour remplace l'alerte précédente.";
       }
     },
-    measured: (r, place, m) => `Mesure relevée sur ${place} ${at(m)} : ${r.label} à ${r.quantity}${level(r)}.`,
+    measured: (r, place, m) =>
+      `Mesure relevée sur ${place} ${at(m)} : ${r.label} à ${r.quantity}${level(r)}.`,
     forecast: (r, place, lead, m) =>
       `Prévision pour ${place} : ${r.label} à ${r.quantity}${level(r)} d'ici ${leadText(lead)}, vers ${at(m)}.`,
     counted: (hazard, count, place, m) =>
       `${HAZARD_NAMES[hazard]} sur ${place} : ${reportsText(count)} depuis ${at(m)}.`,
     expected: (hazard, place, lead, m) =>
       `${HAZARD_NAMES[hazard]} sur ${place} : le seuil d'alerte devrait être franchi d'ici ${leadText(lead)}, vers ${at(m)}.`,
-    reported: (hazard, place, m) => `${HAZARD_NAMES[hazard]} sur ${place} : situation constatée depuis ${at(m)}.`,
+    reported: (hazard, place, m) =>
+      `${HAZARD_NAMES[hazard]} sur ${place} : situation constatée depuis ${at(m)}.`,
     alsoCounted: (count) =>
       plural(LOCALE, count, {
         one: (n) => `${n} signalement ou détection a été reçu.`,

@@ -9,8 +9,8 @@ import {
   lowerFirst,
   type Moment,
   type PluralForms,
-  type Reading,
   plural,
+  type Reading,
 } from './language-pack.ts';
 
 const LOCALE = 'ru';
@@ -42,9 +42,10 @@ const HAZARDS: Record<HazardCode, RussianHazard> = {
   noise_pollution: { name: 'Шумовое загрязнение', about: 'о шумовом загрязнении' },
 };
 
-const HAZARD_NAMES = Object.fromEntries(
-  Object.entries(HAZARDS).map(([code, h]) => [code, h.name]),
-) as Record<HazardCode, string>;
+const HAZARD_NAMES = Object.fromEntries(Object.entries(HAZARDS).map(([code, h]) => [code, h.name])) as Record<
+  HazardCode,
+  string
+>;
 
 const SEVERITY_NAMES: Record<CapSeverity, string> = {
   Extreme: 'Чрезвычайная',
@@ -160,8 +161,18 @@ const UNITS: Record<LeadTime['unit'], PluralForms> = {
     many: (n) => `${n} минут`,
     other: (n) => `${n} минуты`,
   },
-  hour: { one: (n) => `${n} час`, few: (n) => `${n} часа`, many: (n) => `${n} часов`, other: (n) => `${n} часа` },
-  day: { one: (n) => `${n} день`, few: (n) => `${n} дня`, many: (n) => `${n} дней`, other: (n) => `${n} дня` },
+  hour: {
+    one: (n) => `${n} час`,
+    few: (n) => `${n} часа`,
+    many: (n) => `${n} часов`,
+    other: (n) => `${n} часа`,
+  },
+  day: {
+    one: (n) => `${n} день`,
+    few: (n) => `${n} дня`,
+    many: (n) => `${n} дней`,
+    other: (n) => `${n} дня`,
+  },
 };
 
 const leadText = (lead: LeadTime): string => plural(LOCALE, lead, UNITS[lead.unit]);
@@ -182,7 +193,8 @@ export const RU: LanguagePack = {
   hazardNames: HAZARD_NAMES,
   severityNames: SEVERITY_NAMES,
   headlines: {
-    alert: (hazard, severity, place) => `${place}: предупреждение ${HAZARDS[hazard].about}, ${danger(severity)}`,
+    alert: (hazard, severity, place) =>
+      `${place}: предупреждение ${HAZARDS[hazard].about}, ${danger(severity)}`,
     update: (hazard, severity, place, change) => {
       const warning = `${place}: предупреждение ${HAZARDS[hazard].about}`;
       switch (change) {

@@ -82,7 +82,8 @@ const INSTRUCTIONS: Record<HazardCode, HazardInstruction> = {
     severe: '有关当局应准备限制用水措施，保障居民、牲畜和生态系统用水。',
   },
   algal_bloom: {
-    advice: '不要在该水域游泳，也不要饮用其中的水。让儿童、宠物和牲畜远离变色的水体或浮沫。不要食用当地的鱼类和贝类。',
+    advice:
+      '不要在该水域游泳，也不要饮用其中的水。让儿童、宠物和牲畜远离变色的水体或浮沫。不要食用当地的鱼类和贝类。',
     severe: '只使用安全水源的水。供水单位应检测取水口的藻毒素。',
   },
   coral_bleaching: {
@@ -133,7 +134,9 @@ export const ZH: LanguagePack = {
     updated: (change, severity) => {
       switch (change) {
         case 'escalated':
-          return severity === 'Unknown' ? '预警级别已提升。' : `预警级别已提升至${SEVERITY_NAMES[severity]}。`;
+          return severity === 'Unknown'
+            ? '预警级别已提升。'
+            : `预警级别已提升至${SEVERITY_NAMES[severity]}。`;
         case 'deescalated':
           return severity === 'Unknown' ? '预警级别已降低。' : `预警级别已降至${SEVERITY_NAMES[severity]}。`;
         case 'extended':
