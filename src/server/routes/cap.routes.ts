@@ -143,7 +143,11 @@ export async function capRoutes(app: HttpServer, { services }: { services: Servi
         };
       });
     // ISO 8601 UTC strings sort as times do.
-    const updated = entries.map((e) => e.updated).sort().at(-1) ?? new Date(0).toISOString();
+    const updated =
+      entries
+        .map((e) => e.updated)
+        .sort()
+        .at(-1) ?? new Date(0).toISOString();
     return {
       id: `${services.publicUrl}/feeds/warnings`,
       title: 'EW4E — environmental warnings in force',

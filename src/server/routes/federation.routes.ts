@@ -25,7 +25,8 @@ export async function federationRoutes(app: HttpServer, { services }: { services
       config: { role: 'approver' },
       schema: {
         tags: ['federation'],
-        summary: "Register another authority's CAP source: an Atom/RSS feed to poll, or (no url) a push endpoint",
+        summary:
+          "Register another authority's CAP source: an Atom/RSS feed to poll, or (no url) a push endpoint",
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -50,7 +51,13 @@ export async function federationRoutes(app: HttpServer, { services }: { services
 
   app.get(
     '/v1/federation/sources',
-    { config: { role: 'viewer' }, schema: { tags: ['federation'], summary: 'CAP sources with their health (ok, failing, unknown) and next poll' } },
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['federation'],
+        summary: 'CAP sources with their health (ok, failing, unknown) and next poll',
+      },
+    },
     async (request) => {
       const readable = callerOf(request).readableOrganisationIds;
       const rows = await db
@@ -79,11 +86,16 @@ export async function federationRoutes(app: HttpServer, { services }: { services
     '/v1/federation/sources/:id/poll',
     {
       config: { role: 'analyst' },
-      schema: { tags: ['federation'], summary: 'Poll a feed now; the report names each broken entry by position', params: IdParam },
+      schema: {
+        tags: ['federation'],
+        summary: 'Poll a feed now; the report names each broken entry by position',
+        params: IdParam,
+      },
     },
     async (request) => {
       const source = await sourceOf(request.params.id, callerOf(request).readableOrganisationIds);
-      if (source.url === null) throw new Ew4eError('EW4E_CONFLICT', 'this source takes pushed documents; it has no feed to poll');
+      if (source.url === null)
+        throw new Ew4eError('EW4E_CONFLICT', 'this source takes pushed documents; it has no feed to poll');
       return federation.poll(source.id);
     },
   );
@@ -103,7 +115,11 @@ export async function federationRoutes(app: HttpServer, { services }: { services
     },
     async (request, reply) => {
       const source = await sourceOf(request.params.id, callerOf(request).readableOrganisationIds);
-      const contentType = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      const contentType =
+        String(request.headers['content-type'] ?? '')
+          .split(';')[0]
+          ?.trim()
+          .toLowerCase() ?? '';
       if (!CAP_TYPES.includes(contentType) || !Buffer.isBuffer(request.body)) {
         throw new Ew4eError('EW4E_UNSUPPORTED_MEDIA_TYPE', `send CAP as ${CAP_TYPES.join(', ')}`);
       }
@@ -129,7 +145,8 @@ export async function federationRoutes(app: HttpServer, { services }: { services
       config: { role: 'viewer' },
       schema: {
         tags: ['federation'],
-        summary: "Other authorities' alerts, newest first: theirs, as they sent them, with signature status and withdrawal",
+        summary:
+          "Other authorities' alerts, newest first: theirs, as they sent them, with signature status and withdrawal",
         querystring: Type.Object({
           active: Type.Optional(Type.Boolean({ description: 'only alerts not expired and not withdrawn' })),
           source_id: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -143,14 +160,29 @@ export async function federationRoutes(app: HttpServer, { services }: { services
       let query = db
         .selectFrom('imported_alert as a')
         .innerJoin('cap_source as s', 's.id', 'a.source_id')
-        .select(['a.id', 'a.source_id', 's.name as source_name', 'a.alert', 'a.signature', 'a.signature_note', 'a.expires_at', 'a.received_at', 'a.withdrawn_at'])
+        .select([
+          'a.id',
+          'a.source_id',
+          's.name as source_name',
+          'a.alert',
+          'a.signature',
+          'a.signature_note',
+          'a.expires_at',
+          'a.received_at',
+          'a.withdrawn_at',
+        ])
         .where('s.organisation_id', 'in', readable.length > 0 ? [...readable] : [-1]);
       if (q.source_id !== undefined) query = query.where('a.source_id', '=', q.source_id);
       if (q.active) {
         const now = new Date();
-        query = query.where('a.withdrawn_at', 'is', null).where((eb) => eb.or([eb('a.expires_at', 'is', null), eb('a.expires_at', '>', now)]));
+        query = query
+          .where('a.withdrawn_at', 'is', null)
+          .where((eb) => eb.or([eb('a.expires_at', 'is', null), eb('a.expires_at', '>', now)]));
       }
-      const rows = await query.orderBy('a.id', 'desc').limit(q.limit ?? 100).execute();
+      const rows = await query
+        .orderBy('a.id', 'desc')
+        .limit(q.limit ?? 100)
+        .execute();
       return {
         items: rows.map((r) => {
           const info = r.alert.info[0];
@@ -184,7 +216,11 @@ export async function federationRoutes(app: HttpServer, { services }: { services
     '/v1/federation/alerts/:id',
     {
       config: { role: 'viewer' },
-      schema: { tags: ['federation'], summary: 'An imported alert as its sender wrote it (application/cap+xml)', params: IdParam },
+      schema: {
+        tags: ['federation'],
+        summary: 'An imported alert as its sender wrote it (application/cap+xml)',
+        params: IdParam,
+      },
     },
     async (request, reply) => {
       const readable = callerOf(request).readableOrganisationIds;
