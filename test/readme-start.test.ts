@@ -76,5 +76,17 @@ describe('npm start on a fresh machine', () => {
     );
     const events = await get('/v1/events');
     expect(events.features.length).toBeGreaterThan(0);
-  });
+
+    // within minutes the demo publishes a warning of its own, in the public Atom feed and as valid-looking CAP
+    let entry: RegExpExecArray | null = null;
+    while (entry === null && Date.now() - started < 180_000) {
+      const feed = await (await fetch(`${base}/feeds/warnings.atom`)).text();
+      entry = /<link rel="alternate" type="application\/cap\+xml" href="([^"]+)"/.exec(feed);
+      if (entry === null) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(entry, 'a warning in the feed within 3 minutes').not.toBeNull();
+    const cap = await fetch(String(entry?.[1]).replace(/^https?:\/\/[^/]+/, base));
+    expect(cap.status).toBe(200);
+    expect(await cap.text()).toContain('<msgType>Alert</msgType>');
+  }, 240_000);
 });

@@ -7,6 +7,7 @@ import type { Caller } from '../registry/access.ts';
 import { createArea } from '../store/area.repository.ts';
 import { createRule } from '../store/rule.repository.ts';
 import { createSeries, createSource, createStation } from '../store/station.repository.ts';
+import type { WarningPolicy } from '../warn/warning-policy.ts';
 import {
   DAY_MS,
   DEMO_AREAS,
@@ -137,11 +138,36 @@ function idOf(organisations: Record<string, number>, code: string): number {
   return id;
 }
 
-/** Rule presets the demo switches on, per organisation. */
-const DEMO_RULES: readonly (readonly [organisation: string, preset: string])[] = [
-  ['bd-dhaka', 'who2021_pm25_24h_it1'],
-  ['ke-nairobi', 'dissolved_oxygen_hypoxia'],
-  ['br', 'fire_density_24h'],
+/**
+ * Rules the demo switches on, per organisation, each with its warning policy: Dhaka's air publishes on its
+ * own (a warning appears in the feed within a minute of start), the others wait for an approver.
+ */
+const DEMO_RULES: readonly {
+  readonly organisation: string;
+  readonly preset?: string;
+  readonly name?: string;
+  readonly definition?: Record<string, unknown>;
+  readonly warning?: WarningPolicy;
+}[] = [
+  {
+    organisation: 'bd-dhaka',
+    name: 'PM2.5 above WHO interim target 3 (37.5 µg/m³) at any Dhaka station',
+    definition: {
+      kind: 'area_quorum',
+      variable: 'pm25',
+      area: 'bd-dhaka',
+      count: 1,
+      condition: { when: 'above', level: 37.5, forS: 600, clearAt: 30 },
+      maxAgeS: 3600,
+      severity: 'Moderate',
+      description:
+        'Public information: an hourly level above the 24-hour interim target 3 of the WHO 2021 guidelines',
+    },
+    warning: { hazard: 'air_pollution', autoPublish: ['Minor', 'Moderate', 'Severe'], clearAfterS: 3600 },
+  },
+  { organisation: 'bd-dhaka', preset: 'who2021_pm25_24h_it1' },
+  { organisation: 'ke-nairobi', preset: 'dissolved_oxygen_hypoxia' },
+  { organisation: 'br', preset: 'fire_density_24h', warning: { autoPublish: [] } },
 ];
 
 /** The zone of each demo country's stations (IANA), keyed by the organisation code's country part. */
@@ -230,13 +256,30 @@ async function installDemo(
       problems: [],
     });
   }
-  // Rules from the presets, so that rule signals appear beside the detectors' as the episodes come and go.
-  for (const [organisation, preset] of DEMO_RULES) {
-    const found = findRulePreset(preset);
-    if (!found) throw new Error(`demo rule preset "${preset}" is missing`);
-    await createRule(db, idOf(organisations, organisation), null, {
-      name: found.name,
-      definition: { ...found.rule },
+  // Rules, so that rule signals (and from them warnings) appear beside the detectors' as the episodes come and go.
+  const areaIds = new Map(
+    (
+      await db
+        .selectFrom('area')
+        .select(['id', 'code'])
+        .where(
+          'code',
+          'in',
+          DEMO_AREAS.map((a) => a.code),
+        )
+        .execute()
+    ).map((a) => [a.code, a.id]),
+  );
+  for (const rule of DEMO_RULES) {
+    const preset = rule.preset === undefined ? undefined : findRulePreset(rule.preset);
+    if (rule.preset !== undefined && preset === undefined)
+      throw new Error(`demo rule preset "${rule.preset}" is missing`);
+    const definition: Record<string, unknown> = { ...(preset?.rule ?? rule.definition) };
+    if (typeof definition.area === 'string') definition.area = areaIds.get(definition.area);
+    if (rule.warning !== undefined) definition.warning = rule.warning;
+    await createRule(db, idOf(organisations, rule.organisation), null, {
+      name: preset?.name ?? rule.name ?? 'demo rule',
+      definition,
       enabled: true,
     });
   }

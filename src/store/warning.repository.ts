@@ -225,3 +225,16 @@ export async function unthreadedSignalIds(db: Db, since: Date): Promise<number[]
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** The time zone of the stations in an area (the first one named), for local times in a warning's words. */
+export async function timeZoneOfArea(db: Db, areaId: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('station_area as sa')
+    .innerJoin('station as st', 'st.id', 'sa.station_id')
+    .select('st.time_zone')
+    .where('sa.area_id', '=', areaId)
+    .where('st.time_zone', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.time_zone ?? null;
+}

@@ -54,13 +54,16 @@ describe('assessLevels: certainty and urgency of one reading', () => {
     ['forecast', 0.9, null, 'sudden', 'Likely', 'Immediate'],
     ['forecast', 0.9, null, 'slow', 'Likely', 'Expected'],
   ];
-  it.each(table)('%s score %d lead %s (%s onset) → %s, %s', (basis, score, lead, onset, certainty, urgency) => {
-    expect(assessLevels([reading(basis, score, lead)], { senses: 1, impact: 'minor', onset })).toEqual({
-      severity: 'Moderate',
-      certainty,
-      urgency,
-    });
-  });
+  it.each(table)(
+    '%s score %d lead %s (%s onset) → %s, %s',
+    (basis, score, lead, onset, certainty, urgency) => {
+      expect(assessLevels([reading(basis, score, lead)], { senses: 1, impact: 'minor', onset })).toEqual({
+        severity: 'Moderate',
+        certainty,
+        urgency,
+      });
+    },
+  );
 
   it('takes the surest certainty and the most urgent urgency over several readings', () => {
     const levels = assessLevels(
@@ -74,7 +77,9 @@ describe('assessLevels: certainty and urgency of one reading', () => {
     const context = { senses: 2, impact: 'minor', onset: 'sudden' } as const;
     expect(assessLevels([reading('statistical', 0.5, null)], context).certainty).toBe('Likely');
     expect(assessLevels([reading('forecast', 0.9, 7200)], context).certainty).toBe('Observed');
-    expect(assessLevels([reading('observed', 1, null)], { ...context, senses: 3 }).certainty).toBe('Observed');
+    expect(assessLevels([reading('observed', 1, null)], { ...context, senses: 3 }).certainty).toBe(
+      'Observed',
+    );
     expect(assessLevels([reading('statistical', 0.5, null)], SUDDEN).certainty).toBe('Possible');
   });
 
@@ -129,7 +134,8 @@ describe('assessLevels: severity and impact', () => {
           expect(got).toBeGreaterThanOrEqual(severityRank('Minor'));
           expect(got).toBeGreaterThanOrEqual(highest - 1);
           expect(got).toBeLessThanOrEqual(highest + 1);
-          if (levels.severity === 'Extreme') expect(readings.some((r) => r.severity === 'Extreme')).toBe(true);
+          if (levels.severity === 'Extreme')
+            expect(readings.some((r) => r.severity === 'Extreme')).toBe(true);
           if (impact === 'minor' || impact === 'significant') expect(got).toBe(highest);
           // A second sense never lowers certainty, and certainty is never Unknown with readings.
           const alone = assessLevels(readings, { senses: 1, impact, onset });
@@ -145,7 +151,9 @@ describe('assessLevels: severity and impact', () => {
 
 describe('levelScore and sameLevels', () => {
   const triples = CAP_SEVERITIES.flatMap((severity) =>
-    CAP_CERTAINTIES.flatMap((certainty) => CAP_URGENCIES.map((urgency) => ({ severity, certainty, urgency }))),
+    CAP_CERTAINTIES.flatMap((certainty) =>
+      CAP_URGENCIES.map((urgency) => ({ severity, certainty, urgency })),
+    ),
   );
 
   it('ranks any higher severity above any certainty and urgency, then certainty above urgency', () => {

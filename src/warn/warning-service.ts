@@ -25,6 +25,7 @@ import {
   signingKeyOf,
   type ThreadRow,
   threadById,
+  timeZoneOfArea,
   unthreadedSignalIds,
   type VersionRow,
   versionsOf,
@@ -253,7 +254,8 @@ export class WarningService {
           desc: area.name,
           geometry: area.geometry,
           circle: null,
-          timeZone: signal.time_zone,
+          // An area's signal has no station of its own: the local time is that of the stations in the area.
+          timeZone: signal.time_zone ?? (await timeZoneOfArea(this.#db, area.id)),
           geocodes: geocodesOf([area]),
         };
       }

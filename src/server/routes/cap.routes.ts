@@ -133,6 +133,7 @@ export async function capRoutes(app: HttpServer, { services }: { services: Servi
           jsonUrl: `${services.publicUrl}/cap/${r.identifier}.json`,
           authorName: r.organisation_name,
           hazard: r.hazard,
+          ...(text === undefined ? {} : { event: text.event }),
           severity: r.severity,
           urgency: r.urgency,
           certainty: r.certainty,

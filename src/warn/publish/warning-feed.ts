@@ -21,6 +21,8 @@ export interface WarningFeedEntry {
   readonly jsonUrl: string;
   readonly authorName: string;
   readonly hazard: string;
+  /** CAP `event` in the entry's language ("Air pollution"); the hazard code when absent. */
+  readonly event?: string;
   readonly severity: string;
   readonly urgency: string;
   readonly certainty: string;
@@ -123,7 +125,7 @@ export function toRssFeed(feed: WarningFeed): string {
 /** The CAP summary elements of an NWS-style index entry; `cap:expires` in the §3.3.2 form (offset, no `Z`). */
 function capExtensions(e: WarningFeedEntry, depth: number): string[] {
   return [
-    leaf('cap:event', e.hazard, depth),
+    leaf('cap:event', e.event ?? e.hazard, depth),
     e.expires === null ? null : leaf('cap:expires', capTime(instant(e.expires)), depth),
     leaf('cap:msgType', e.msgType, depth),
     leaf('cap:urgency', e.urgency, depth),
