@@ -13,6 +13,7 @@ import {
   resolvePolicy,
   sameLevels,
   severityRank,
+  urgencyRank,
   WarningPolicy,
   type WarningSeverity,
 } from './warning-policy.ts';
@@ -157,15 +158,21 @@ describe('levelScore and sameLevels', () => {
   );
 
   it('ranks any higher severity above any certainty and urgency, then certainty above urgency', () => {
+    // 125 × 125 pairs: collected, then asserted once, so a failure lists every pair that breaks the order.
+    const wrong: string[] = [];
     for (const a of triples) {
       for (const b of triples) {
         const [sa, sb] = [severityRank(a.severity), severityRank(b.severity)];
         const [ca, cb] = [certaintyRank(a.certainty), certaintyRank(b.certainty)];
-        if (sa > sb) expect(levelScore(a)).toBeGreaterThan(levelScore(b));
-        else if (sa === sb && ca > cb) expect(levelScore(a)).toBeGreaterThan(levelScore(b));
-        expect(levelScore(a) === levelScore(b)).toBe(sameLevels(a, b));
+        const [ua, ub] = [urgencyRank(a.urgency), urgencyRank(b.urgency)];
+        const higher = sa > sb || (sa === sb && (ca > cb || (ca === cb && ua > ub)));
+        if (higher && !(levelScore(a) > levelScore(b)))
+          wrong.push(`${JSON.stringify(a)} ≤ ${JSON.stringify(b)}`);
+        if ((levelScore(a) === levelScore(b)) !== sameLevels(a, b))
+          wrong.push(`${JSON.stringify(a)} ~ ${JSON.stringify(b)}`);
       }
     }
+    expect(wrong).toEqual([]);
   });
 });
 
