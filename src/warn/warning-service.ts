@@ -194,10 +194,13 @@ export class WarningService {
     if (signal.state === 'firing' && signal.score < policy.minScore) return null;
     const area = await this.#areaOf(signal, definition, policy);
     if (area === null) return null;
+    const sense = signal.sense ?? senseOfEventKind(definition);
+    // Remote sensing alone is "likely", not "observed" (a hot roof, a cloud edge): as in Global Forest Watch's
+    // integrated alerts, confirmation by a second, independent sense is what makes it high confidence.
     const basis: EvidenceReading['basis'] =
       signal.kind === 'forecast_exceedance'
         ? 'forecast'
-        : signal.origin === 'detector'
+        : signal.origin === 'detector' || sense === 'satellite'
           ? 'statistical'
           : 'observed';
     const details = signal.details as Record<string, unknown>;
@@ -217,7 +220,7 @@ export class WarningService {
         leadTimeS: signal.lead_time_s,
         severity: definition?.severity ?? 'Minor',
       },
-      sense: signal.sense ?? senseOfEventKind(definition),
+      sense,
       clearsItself: signal.origin === 'rule',
       ruleId: signal.rule_id,
       measurement:

@@ -76,10 +76,15 @@ export function applyEvidence(state: ThreadState, e: Evidence, holdS: number): T
     firstMs: Math.min(state.firstMs, e.timeMs),
   };
   if (e.state === 'cleared') {
-    if (previous === undefined || (previous.endMs !== null && previous.endMs <= e.timeMs)) return counted;
+    // A clear older than the latest firing (it arrived late) ends nothing; nor does a second clear.
+    if (previous === undefined || previous.lastMs > e.timeMs) return counted;
+    if (previous.endMs !== null && previous.endMs <= e.timeMs) return counted;
     return { ...counted, strands: { ...state.strands, [e.key]: { ...previous, endMs: e.timeMs } } };
   }
   if (previous !== undefined && previous.lastMs > e.timeMs) return counted;
+  // A firing older than the clear that ended the strand arrived late: it does not revive it.
+  if (previous !== undefined && e.clearsItself && previous.endMs !== null && previous.endMs > e.timeMs)
+    return counted;
   const strand: Strand = {
     reading: e.reading,
     sense: e.sense,

@@ -9,12 +9,28 @@ import type { Caller } from '../../registry/access.ts';
 import { areaById, auditOf, threadById, versionsOf } from '../../store/warning.repository.ts';
 import { listThreads, listVerifiedEpisodes } from '../../store/warning-read.repository.ts';
 import { CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from '../../warn/cap/cap-alert.ts';
+import { signCapXml } from '../../warn/cap/cap-signature.ts';
+import { toCapXml } from '../../warn/cap/cap-xml.ts';
 import { HAZARD_CODES } from '../../warn/hazards.ts';
 import { summariseVerification } from '../../warn/verification.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
 import { IdParam, queryError } from './route-schemas.ts';
 
 const actorOf = (caller: Caller): string => `key:${caller.keyId}`;
+
+/** A minimal alert the key must be able to sign before it is accepted. */
+const KEY_CHECK_ALERT = toCapXml({
+  identifier: 'key-check',
+  sender: 'ew4e',
+  sent: '2026-01-01T00:00:00-00:00',
+  status: 'Test',
+  msgType: 'Alert',
+  scope: 'Public',
+  code: [],
+  references: [],
+  incidents: [],
+  info: [],
+});
 
 const Levels = Type.Object(
   {
@@ -323,6 +339,64 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
         ruleId: q.rule_id,
       });
       return { items: summariseVerification(episodes) };
+    },
+  );
+
+  // ---------------------------------------------------------------- signing key
+
+  app.put(
+    '/v1/organisations/:id/signing-key',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['warnings'],
+        summary:
+          "Set the organisation's key: every alert it publishes from now on is signed (enveloped XML-DSig)",
+        description:
+          'An RSA or EC (P-256/384/521) private key in PEM, with its X.509 certificate (PEM) to place in KeyInfo, as the WMO strict profile ' +
+          'for registered alerting authorities asks. The key is checked by signing a test alert. It is stored in the database: protect backups.',
+        params: IdParam,
+        body: Type.Object(
+          {
+            private_key_pem: Type.String({ minLength: 100, maxLength: 20_000 }),
+            certificate_pem: Type.Optional(Type.String({ minLength: 100, maxLength: 20_000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      if (!caller.readableOrganisationIds.includes(request.params.id)) throw notFound('organisation');
+      const key = {
+        privateKeyPem: request.body.private_key_pem,
+        ...(request.body.certificate_pem === undefined
+          ? {}
+          : { certificatePem: request.body.certificate_pem }),
+      };
+      try {
+        signCapXml(KEY_CHECK_ALERT, key);
+      } catch (error) {
+        throw new Ew4eError('EW4E_BAD_REQUEST', 'the key cannot sign', [
+          { pointer: '/private_key_pem', reason: error instanceof Error ? error.message : String(error) },
+        ]);
+      }
+      await db
+        .insertInto('signing_key')
+        .values({
+          organisation_id: request.params.id,
+          private_key_pem: key.privateKeyPem,
+          certificate_pem: request.body.certificate_pem ?? null,
+          public_key_pem: null,
+        })
+        .onConflict((oc) =>
+          oc.column('organisation_id').doUpdateSet({
+            private_key_pem: key.privateKeyPem,
+            certificate_pem: request.body.certificate_pem ?? null,
+          }),
+        )
+        .execute();
+      return { signing: true, certificate: request.body.certificate_pem !== undefined };
     },
   );
 

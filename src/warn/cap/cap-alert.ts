@@ -158,5 +158,7 @@ export function capTime(at: Date): CapTime {
 
 /** A CAP circle (§3.2.4) `lat,lon radiusKm`. */
 export function capCircle(lat: number, lon: number, radiusKm: number): CapCircle {
-  return `${lat},${lon} ${radiusKm}`;
+  // Fixed notation with at most 6 decimals: String(1e-7) would be exponent notation, which is no decimal.
+  const radius = Number(radiusKm.toFixed(6));
+  return `${lat},${lon} ${radius.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 6 })}`;
 }
