@@ -3,9 +3,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalDraft } from '../src/detect/signal.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
+import { verifyCapSignature } from '../src/warn/cap/cap-signature.ts';
 import { checkCapRules } from '../src/warn/cap/cap-validation.ts';
 import { parseCapXml } from '../src/warn/cap/cap-xml.ts';
-import { xmllintValidate } from './support/cap-tools.ts';
+import { makeTestSigningKey, xmllintValidate, xmlsecVerify } from './support/cap-tools.ts';
 import { BACKENDS } from './support/test-database.ts';
 import {
   ADMIN_KEY,
@@ -404,5 +405,165 @@ describe.each(BACKENDS)('warnings on %s', (backend) => {
     const cityAudit = (await t.request('GET', `/v1/warnings/${city.id}/audit`, { key: f.key })).json().items;
     expect(cityAudit.at(-1)).toMatchObject({ action: 'inhibited' });
     expect(cityAudit.at(-1).changes.reason).toContain(`thread ${nationWide.id}`);
+  }, 60_000);
+
+  it('signs what it publishes with the organisation key (xmlsec1 verifies), and refuses a key that cannot sign', async () => {
+    const f = await registerFixture(t, 'sg', 'BD');
+    const signer = await makeTestSigningKey('ec', 'EW4E test authority');
+    const bad = await t.request('PUT', `/v1/organisations/${f.orgId}/signing-key`, {
+      body: {
+        private_key_pem: signer.privateKeyPem,
+        certificate_pem: (await makeTestSigningKey('rsa', 'other')).certificatePem,
+      },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].pointer).toBe('/private_key_pem');
+    const set = await t.request('PUT', `/v1/organisations/${f.orgId}/signing-key`, {
+      body: { private_key_pem: signer.privateKeyPem, certificate_pem: signer.certificatePem },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    const r = await rule(f, 'PM2.5 above 75', {
+      kind: 'threshold',
+      select: { series: f.seriesCode },
+      when: 'above',
+      level: 75,
+      severity: 'Severe',
+      warning: { autoPublish: ['Severe'] },
+    });
+    await raise(f, Date.now(), [
+      { raisedBy: { origin: 'rule', ruleId: r.id, ruleVersion: r.version }, details: { threshold: 75 } },
+    ]);
+    const [w] = (await t.request('GET', '/v1/warnings', { key: f.key })).json().items;
+    expect(w.current).toMatchObject({ status: 'published' });
+    const cap = await capOf(w.current.identifier);
+    expect(cap.xml).toContain('<ds:Signature');
+    const verified = await xmlsecVerify(cap.xml, { certificatePem: signer.certificatePem });
+    expect(verified.ok, verified.output).toBe(true);
+    expect(verifyCapSignature(cap.xml)).toMatchObject({ status: 'valid' });
+    const tampered = cap.xml.replace('<severity>Severe</severity>', '<severity>Minor</severity>');
+    expect(verifyCapSignature(tampered)).toMatchObject({ status: 'invalid' });
+    expect((await xmlsecVerify(tampered, { certificatePem: signer.certificatePem })).ok).toBe(false);
+  }, 60_000);
+
+  it('raises certainty when a second sense corroborates: satellite fire detections, then a citizen report of smoke', async () => {
+    const f = await registerFixture(t, 'co', 'BR');
+    const area = await t.request('POST', '/v1/areas', {
+      key: f.key,
+      body: {
+        type: 'Feature',
+        properties: { kind: 'protected_area', code: 'tapajos', name: 'Floresta Nacional do Tapajós' },
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [-55.4, -3.6],
+              [-54.8, -3.6],
+              [-54.8, -2.8],
+              [-55.4, -2.8],
+              [-55.4, -3.6],
+            ],
+          ],
+        },
+      },
+    });
+    expect(area.statusCode, area.body).toBe(201);
+    const fire = await rule(f, 'Fire cluster in Tapajós', {
+      kind: 'event_density',
+      eventKind: 'fire_detection',
+      area: area.json().id,
+      count: 10,
+      windowS: 86_400,
+      severity: 'Severe',
+    });
+    const t0 = Math.floor(Date.now() / 1000) * 1000;
+    await raise(f, t0, [
+      {
+        raisedBy: { origin: 'rule', ruleId: fire.id, ruleVersion: fire.version },
+        kind: 'event_density',
+        seriesId: null,
+        stationId: null,
+        observed: 14,
+        unit: null,
+        details: { count: 14 },
+      },
+    ]);
+    const [thread1] = (await t.request('GET', '/v1/warnings', { key: f.key })).json().items;
+    expect(thread1).toMatchObject({ hazard: 'wildfire', area_desc: 'Floresta Nacional do Tapajós' });
+    expect(thread1.pending).toMatchObject({ certainty: 'Likely', status: 'draft' });
+    const report = await t.request('POST', '/v1/events', {
+      key: f.key,
+      body: [
+        {
+          kind: 'smoke_report',
+          time: new Date(t0).toISOString(),
+          lon: -55.1,
+          lat: -3.2,
+          attributes: { text: 'thick smoke near the river' },
+        },
+      ],
+    });
+    expect(report.statusCode, report.body).toBe(200);
+    await t.platform.services.warnings.tick(t0 + MINUTE);
+    const after = await thread(thread1.id, f.key);
+    expect(after.versions).toHaveLength(1); // still unpublished: the draft is revised, not stacked
+    expect(after.versions[0]).toMatchObject({ certainty: 'Observed', status: 'draft' });
+    const audit = (await t.request('GET', `/v1/warnings/${thread1.id}/audit`, { key: f.key })).json().items;
+    expect(audit.at(-1)).toMatchObject({
+      action: 'draft_revised',
+      changes: { certainty: { from: 'Likely', to: 'Observed' } },
+    });
+  }, 60_000);
+
+  it('keeps an operator verdict: a rejected draft, then the episode marked a false alarm, counts in GET /v1/verification', async () => {
+    const f = await registerFixture(t, 'vf', 'BD');
+    const approver = await approverKey(f.orgId);
+    const r = await rule(f, 'PM2.5 above 75', {
+      kind: 'threshold',
+      select: { series: f.seriesCode },
+      when: 'above',
+      level: 75,
+      severity: 'Severe',
+    });
+    const t0 = Math.floor(Date.now() / 1000) * 1000;
+    await raise(f, t0, [
+      { raisedBy: { origin: 'rule', ruleId: r.id, ruleVersion: r.version }, details: { threshold: 75 } },
+    ]);
+    const [w] = (await t.request('GET', '/v1/warnings', { key: f.key })).json().items;
+    const rejected = await t.request('POST', `/v1/warnings/${w.id}/versions/1/reject`, {
+      key: approver,
+      body: { reason: 'a dust plume from construction, not smoke' },
+    });
+    expect(rejected.statusCode).toBe(200);
+    // the next signal at the same level does not draft again
+    await raise(f, t0 + MINUTE, [
+      {
+        raisedBy: { origin: 'rule', ruleId: r.id, ruleVersion: r.version },
+        startMs: t0 + MINUTE,
+        details: { threshold: 75 },
+      },
+    ]);
+    expect((await thread(w.id, f.key)).versions.map((v: { status: string }) => v.status)).toEqual([
+      'rejected',
+    ]);
+    const again = await t.request('POST', `/v1/warnings/${w.id}/versions/1/approve`, {
+      key: approver,
+      body: {},
+    });
+    expect(again.statusCode).toBe(409);
+    const verdict = await t.request('POST', `/v1/warnings/${w.id}/verification`, {
+      key: f.key,
+      body: { outcome: 'false_alarm', note: 'construction dust' },
+    });
+    expect(verdict.statusCode).toBe(200);
+    const stats = (await t.request('GET', `/v1/verification?rule_id=${r.id}`, { key: f.key })).json().items;
+    expect(stats).toEqual([expect.objectContaining({ falseAlarms: 1, hits: 0, falseAlarmRatio: 1 })]);
+    const audit = (await t.request('GET', `/v1/warnings/${w.id}/audit`, { key: f.key })).json().items;
+    expect(audit.map((a: { action: string }) => a.action)).toEqual([
+      'thread_opened',
+      'drafted',
+      'rejected',
+      'verified',
+    ]);
+    expect(audit[2].changes.reason).toBe('a dust plume from construction, not smoke');
   }, 60_000);
 });
