@@ -59,6 +59,7 @@ import {
   emptyThreadState,
   leadingStrand,
   liveSenses,
+  type ThreadState,
   type ThreadVersions,
 } from './warning-thread.ts';
 import { isWarningLanguage, warningWords } from './words/warning-words.ts';
@@ -152,13 +153,19 @@ export class WarningService {
   /** Threads the signals and reconsiders every thread they touched. Idempotent: a signal joins once. */
   async process(signalIds: readonly number[], nowMs = this.#now()): Promise<void> {
     const signals = await signalsWithContext(this.#db, signalIds);
-    const touched = new Set<number>();
+    const byOrganisation = new Map<number, Resolved[]>();
+    const places = new PlaceCache();
     for (const signal of signals) {
       if (signal.thread_id !== null) continue;
-      const resolved = await this.#resolve(signal);
+      const resolved = await this.#resolve(signal, places);
       if (resolved === null) continue;
-      const threadId = await this.#thread(resolved);
-      if (threadId !== null) touched.add(threadId);
+      const list = byOrganisation.get(signal.organisation_id) ?? [];
+      list.push(resolved);
+      byOrganisation.set(signal.organisation_id, list);
+    }
+    const touched = new Set<number>();
+    for (const [organisationId, batch] of byOrganisation) {
+      for (const id of await this.#thread(organisationId, batch)) touched.add(id);
     }
     for (const id of touched) await this.reconsider(id, nowMs);
   }
@@ -182,7 +189,7 @@ export class WarningService {
 
   // ---------------------------------------------------------------- from signal to evidence
 
-  async #resolve(signal: SignalWithContext): Promise<Resolved | null> {
+  async #resolve(signal: SignalWithContext, places: PlaceCache): Promise<Resolved | null> {
     const definition = (signal.rule_definition ?? null) as
       | (RuleDefinition & { warning?: WarningPolicy })
       | null;
@@ -192,7 +199,7 @@ export class WarningService {
     const policy = resolvePolicy(hazard, policyInput, signal.origin === 'detector');
     if (!policy.enabled) return null;
     if (signal.state === 'firing' && signal.score < policy.minScore) return null;
-    const area = await this.#areaOf(signal, definition, policy);
+    const area = await this.#areaOf(signal, definition, policy, places);
     if (area === null) return null;
     const sense = signal.sense ?? senseOfEventKind(definition);
     // Remote sensing alone is "likely", not "observed" (a hot roof, a cloud edge): as in Global Forest Watch's
@@ -241,6 +248,7 @@ export class WarningService {
     signal: SignalWithContext,
     definition: RuleDefinition | null,
     policy: ResolvedPolicy,
+    places: PlaceCache,
   ): Promise<WarningArea | null> {
     const ruleArea =
       definition !== null && 'area' in definition && typeof definition.area === 'number'
@@ -250,7 +258,7 @@ export class WarningService {
           : undefined;
     const areaId = signal.area_id ?? ruleArea;
     if (areaId !== undefined && areaId !== null) {
-      const area = await areaById(this.#db, areaId);
+      const area = await places.area(this.#db, areaId);
       if (area !== undefined && isAreaGeometry(area.geometry)) {
         return {
           ids: [area.id],
@@ -258,7 +266,7 @@ export class WarningService {
           geometry: area.geometry,
           circle: null,
           // An area's signal has no station of its own: the local time is that of the stations in the area.
-          timeZone: signal.time_zone ?? (await timeZoneOfArea(this.#db, area.id)),
+          timeZone: signal.time_zone ?? (await places.timeZone(this.#db, area.id)),
           geocodes: geocodesOf([area]),
         };
       }
@@ -286,7 +294,7 @@ export class WarningService {
       };
     }
     if (signal.station_id === null || signal.lon === null || signal.lat === null) return null;
-    const areas = await areasOfStation(this.#db, signal.station_id);
+    const areas = await places.stationAreas(this.#db, signal.station_id);
     const local = areas.find((a) => a.kind !== 'country' && isAreaGeometry(a.geometry));
     const countries = areas.filter((a) => a.kind === 'country');
     if (local !== undefined && isAreaGeometry(local.geometry)) {
@@ -311,116 +319,143 @@ export class WarningService {
 
   // ---------------------------------------------------------------- threading
 
-  /** Adds the evidence to the thread of its episode, opening one if none matches; returns the thread id. */
-  async #thread(r: Resolved): Promise<number | null> {
+  /**
+   * Adds each piece of evidence (in time order) to the thread of its episode, opening one if none matches:
+   * one transaction per organisation, threads changed in memory and written once. Returns the threads touched.
+   */
+  async #thread(organisationId: number, batch: readonly Resolved[]): Promise<number[]> {
     return this.#db.transaction().execute(async (tx) => {
-      await lockOrganisationWarnings(tx, r.signal.organisation_id);
-      const candidates = await openThreads(tx, r.signal.organisation_id, r.hazard.code);
-      let best: { thread: ThreadRow; share: number } | undefined;
-      for (const thread of candidates) {
-        const share = r.area.ids.some((id) => thread.area_ids.includes(id))
-          ? 1
-          : overlapShare(thread.geometry, r.area.geometry);
-        if (share >= JOIN_OVERLAP && (best === undefined || share > best.share)) best = { thread, share };
-      }
-      const holdS = r.policy.clearAfterS;
-      if (best === undefined) {
-        if (r.evidence.state === 'cleared') return null; // the end of an episode we never took up
-        const state = applyEvidence(emptyThreadState(r.evidence.timeMs), r.evidence, holdS);
-        const exposure = await this.#exposure(tx, r.area.geometry);
-        const box = boxOf(r.area.geometry);
-        const row = await tx
-          .insertInto('warning_thread')
-          .values({
-            organisation_id: r.signal.organisation_id,
-            hazard: r.hazard.code,
-            status: 'open',
-            closed_reason: null,
-            rule_id: r.signal.rule_id,
-            rule_version: r.signal.rule_version,
-            detector: r.signal.detector,
-            area_desc: r.area.desc,
-            area_ids: [...r.area.ids],
-            geometry: JSON.stringify(r.area.geometry),
-            min_lon: box[0],
-            min_lat: box[1],
-            max_lon: box[2],
-            max_lat: box[3],
-            exposure: JSON.stringify({ ...exposure, circle: r.area.circle, geocodes: r.area.geocodes }),
-            state: JSON.stringify(state),
-            time_zone: r.area.timeZone,
-            first_signal_at: new Date(r.evidence.timeMs),
-            last_signal_at: new Date(r.evidence.timeMs),
-            closed_at: null,
-            verification: null,
-            verified_by: null,
-            verified_at: null,
-            lead_time_s: null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await tx
-          .insertInto('warning_thread_signal')
-          .values({ signal_id: r.signal.id, thread_id: row.id })
-          .execute();
-        await appendAudit(tx, {
-          organisationId: r.signal.organisation_id,
-          threadId: row.id,
-          actor: 'system',
-          action: 'thread_opened',
-          changes: { hazard: r.hazard.code, area: r.area.desc, signal: r.signal.id },
-        });
-        return row.id;
-      }
-      const thread = best.thread;
-      const state = applyEvidence(thread.state, r.evidence, holdS);
-      const newArea =
-        !r.area.ids.every((id) => thread.area_ids.includes(id)) &&
-        coveredShare(thread.geometry, r.area.geometry) < 0.99;
-      let update: Record<string, unknown> = {};
-      if (newArea) {
-        const geometry = unionOf(thread.geometry, r.area.geometry);
-        const exposure = await this.#exposure(tx, geometry);
-        const box = boxOf(geometry);
-        const geocodes = uniqueGeocodes([
-          ...(thread.exposure as ExposureRecord).geocodes,
-          ...r.area.geocodes,
-        ]);
-        update = {
-          geometry: JSON.stringify(geometry),
-          area_ids: [...new Set([...thread.area_ids, ...r.area.ids])],
-          area_desc: joinDesc(thread.area_desc, r.area.desc),
-          exposure: JSON.stringify({ ...exposure, circle: null, geocodes }),
-          min_lon: box[0],
-          min_lat: box[1],
-          max_lon: box[2],
-          max_lat: box[3],
-        };
-      }
-      await tx
-        .updateTable('warning_thread')
-        .set({
-          ...update,
-          state: JSON.stringify(state),
+      await lockOrganisationWarnings(tx, organisationId);
+      const open = new Map<string, ThreadRow[]>();
+      const dirty = new Map<number, ThreadRow>();
+      const members: { signal_id: number; thread_id: number }[] = [];
+      for (const r of batch) {
+        let candidates = open.get(r.hazard.code);
+        if (candidates === undefined) {
+          candidates = await openThreads(tx, organisationId, r.hazard.code);
+          open.set(r.hazard.code, candidates);
+        }
+        let best: { thread: ThreadRow; share: number } | undefined;
+        for (const thread of candidates) {
+          const share = sameArea(thread, r.area) ? 1 : overlapShare(thread.geometry, r.area.geometry);
+          if (share >= JOIN_OVERLAP && (best === undefined || share > best.share)) best = { thread, share };
+        }
+        const holdS = r.policy.clearAfterS;
+        if (best === undefined) {
+          if (r.evidence.state === 'cleared') continue; // the end of an episode we never took up
+          const thread = await this.#openThread(
+            tx,
+            r,
+            applyEvidence(emptyThreadState(r.evidence.timeMs), r.evidence, holdS),
+          );
+          candidates.push(thread);
+          members.push({ signal_id: r.signal.id, thread_id: thread.id });
+          continue;
+        }
+        let thread = best.thread;
+        if (!sameArea(thread, r.area) && coveredShare(thread.geometry, r.area.geometry) < 0.99) {
+          thread = await this.#growThread(tx, thread, r.area);
+        }
+        thread = {
+          ...thread,
+          state: applyEvidence(thread.state, r.evidence, holdS),
           last_signal_at: new Date(Math.max(thread.last_signal_at.getTime(), r.evidence.timeMs)),
-        })
-        .where('id', '=', thread.id)
-        .execute();
-      await tx
-        .insertInto('warning_thread_signal')
-        .values({ signal_id: r.signal.id, thread_id: thread.id })
-        .execute();
-      if (newArea) {
-        await appendAudit(tx, {
-          organisationId: thread.organisation_id,
-          threadId: thread.id,
-          actor: 'system',
-          action: 'area_grew',
-          changes: { from: thread.area_desc, to: joinDesc(thread.area_desc, r.area.desc) },
-        });
+        };
+        candidates[candidates.indexOf(best.thread)] = thread;
+        dirty.set(thread.id, thread);
+        members.push({ signal_id: r.signal.id, thread_id: thread.id });
       }
-      return thread.id;
+      for (const thread of dirty.values()) {
+        await tx
+          .updateTable('warning_thread')
+          .set({
+            geometry: JSON.stringify(thread.geometry),
+            area_ids: thread.area_ids,
+            area_desc: thread.area_desc,
+            exposure: JSON.stringify(thread.exposure),
+            min_lon: thread.min_lon,
+            min_lat: thread.min_lat,
+            max_lon: thread.max_lon,
+            max_lat: thread.max_lat,
+            state: JSON.stringify(thread.state),
+            last_signal_at: thread.last_signal_at,
+          })
+          .where('id', '=', thread.id)
+          .execute();
+      }
+      if (members.length > 0) await tx.insertInto('warning_thread_signal').values(members).execute();
+      return [...new Set(members.map((m) => m.thread_id))];
     });
+  }
+
+  async #openThread(tx: Tx, r: Resolved, state: ThreadState): Promise<ThreadRow> {
+    const exposure = await this.#exposure(tx, r.area.geometry);
+    const box = boxOf(r.area.geometry);
+    const row = await tx
+      .insertInto('warning_thread')
+      .values({
+        organisation_id: r.signal.organisation_id,
+        hazard: r.hazard.code,
+        status: 'open',
+        closed_reason: null,
+        rule_id: r.signal.rule_id,
+        rule_version: r.signal.rule_version,
+        detector: r.signal.detector,
+        area_desc: r.area.desc,
+        area_ids: [...r.area.ids],
+        geometry: JSON.stringify(r.area.geometry),
+        min_lon: box[0],
+        min_lat: box[1],
+        max_lon: box[2],
+        max_lat: box[3],
+        exposure: JSON.stringify({ ...exposure, circle: r.area.circle, geocodes: r.area.geocodes }),
+        state: JSON.stringify(state),
+        time_zone: r.area.timeZone,
+        first_signal_at: new Date(r.evidence.timeMs),
+        last_signal_at: new Date(r.evidence.timeMs),
+        closed_at: null,
+        verification: null,
+        verified_by: null,
+        verified_at: null,
+        lead_time_s: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(tx, {
+      organisationId: r.signal.organisation_id,
+      threadId: row.id,
+      actor: 'system',
+      action: 'thread_opened',
+      changes: { hazard: r.hazard.code, area: r.area.desc, signal: r.signal.id },
+    });
+    return row;
+  }
+
+  /** The episode spread: the thread's area becomes the union, and its exposure is counted again. */
+  async #growThread(tx: Tx, thread: ThreadRow, area: WarningArea): Promise<ThreadRow> {
+    const geometry = unionOf(thread.geometry, area.geometry);
+    const exposure = await this.#exposure(tx, geometry);
+    const [minLon, minLat, maxLon, maxLat] = boxOf(geometry);
+    const geocodes = uniqueGeocodes([...(thread.exposure as ExposureRecord).geocodes, ...area.geocodes]);
+    const areaDesc = joinDesc(thread.area_desc, area.desc);
+    await appendAudit(tx, {
+      organisationId: thread.organisation_id,
+      threadId: thread.id,
+      actor: 'system',
+      action: 'area_grew',
+      changes: { from: thread.area_desc, to: areaDesc },
+    });
+    return {
+      ...thread,
+      geometry,
+      area_ids: [...new Set([...thread.area_ids, ...area.ids])],
+      area_desc: areaDesc,
+      exposure: { ...exposure, circle: null, geocodes } as ExposureRecord,
+      min_lon: minLon,
+      min_lat: minLat,
+      max_lon: maxLon,
+      max_lat: maxLat,
+    };
   }
 
   async #exposure(tx: Tx, geometry: AreaGeometry): Promise<Exposure> {
@@ -1124,6 +1159,47 @@ export class WarningService {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** Areas and zones looked up once per batch: a storm of signals from one station asks once. */
+class PlaceCache {
+  readonly #areas = new Map<number, ReturnType<typeof areaById>>();
+  readonly #stationAreas = new Map<number, ReturnType<typeof areasOfStation>>();
+  readonly #zones = new Map<number, Promise<string | null>>();
+
+  area(db: Kysely<Schema>, id: number) {
+    return memo(this.#areas, id, () => areaById(db, id));
+  }
+
+  stationAreas(db: Kysely<Schema>, stationId: number) {
+    return memo(this.#stationAreas, stationId, () => areasOfStation(db, stationId));
+  }
+
+  timeZone(db: Kysely<Schema>, areaId: number) {
+    return memo(this.#zones, areaId, () => timeZoneOfArea(db, areaId));
+  }
+}
+
+function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** The same registered area, or the same circle around the same station: no geometry needed. */
+function sameArea(thread: ThreadRow, area: WarningArea): boolean {
+  if (area.ids.some((id) => thread.area_ids.includes(id))) return true;
+  const circle = (thread.exposure as ExposureRecord).circle;
+  return (
+    circle !== null &&
+    area.circle !== null &&
+    circle.lon === area.circle.lon &&
+    circle.lat === area.circle.lat &&
+    circle.radiusKm === area.circle.radiusKm
+  );
+}
 
 type ExposureRecord = Exposure & {
   readonly circle: WarningContent['circle'];

@@ -43,14 +43,30 @@ export function decimalText(n: number): string {
   return n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 }
 
-/** Characters XML 1.0 (§2.2) forbids anywhere: C0 controls but tab, LF and CR; lone surrogates; U+FFFE, U+FFFF. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the forbidden control characters is the point.
-const NOT_XML_CHAR =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Anything outside XML 1.0's Char production (§2.2) but tab, LF and CR: a pair of surrogates is checked below. */
+const MAYBE_NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/;
+
+/** Drops what XML 1.0 (§2.2) forbids anywhere: C0 controls but tab, LF and CR; lone surrogates; U+FFFE, U+FFFF. */
+function xmlCharsOnly(s: string): string {
+  if (!MAYBE_NOT_XML.test(s)) return s;
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    const allowed =
+      c === 0x9 ||
+      c === 0xa ||
+      c === 0xd ||
+      (c >= 0x20 && c <= 0xd7ff) ||
+      (c >= 0xe000 && c <= 0xfffd) ||
+      c >= 0x10000;
+    if (allowed) out += ch;
+  }
+  return out;
+}
 
 /** Escapes markup, and drops what no XML document may hold (an area name pasted with a control character). */
 const escapeText = (s: string): string =>
-  s.replace(NOT_XML_CHAR, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  xmlCharsOnly(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** §3.3.2 pattern: explicit numeric offset, no fraction, no `Z`. */
 export const CAP_TIME_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d$/;
