@@ -3,8 +3,9 @@ import type { Bench } from './bench.ts';
 import { detectBench } from './detect.ts';
 import { ingestBench } from './ingest.ts';
 import { nabBench } from './nab.ts';
+import { warnBench } from './warn.ts';
 
-const BENCHES: readonly Bench[] = [ingestBench, detectBench, nabBench];
+const BENCHES: readonly Bench[] = [ingestBench, detectBench, nabBench, warnBench];
 
 async function main(argv: readonly string[]): Promise<number> {
   const name = argv[0];

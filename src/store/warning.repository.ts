@@ -238,3 +238,43 @@ export async function timeZoneOfArea(db: Db, areaId: number): Promise<string | n
     .executeTakeFirst();
   return row?.time_zone ?? null;
 }
+
+/**
+ * The latest published version (not a cancel) of every other open thread of a hazard whose box meets the
+ * given box, with the thread's area: the warnings that may inhibit a lower one there.
+ */
+export function standingWarnings(
+  db: Db,
+  organisationId: number,
+  hazard: string,
+  exceptThreadId: number,
+  [minLon, minLat, maxLon, maxLat]: readonly [number, number, number, number],
+) {
+  return db
+    .selectFrom('warning as w')
+    .innerJoin('warning_thread as t', 't.id', 'w.thread_id')
+    .select(['w.id', 'w.thread_id', 'w.severity', 't.geometry'])
+    .where('t.organisation_id', '=', organisationId)
+    .where('t.hazard', '=', hazard)
+    .where('t.status', '=', 'open')
+    .where('t.id', '!=', exceptThreadId)
+    .where('t.min_lon', '<=', maxLon)
+    .where('t.max_lon', '>=', minLon)
+    .where('t.min_lat', '<=', maxLat)
+    .where('t.max_lat', '>=', minLat)
+    .where('w.status', '=', 'published')
+    .where('w.msg_type', '!=', 'Cancel')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('warning as later')
+            .select('later.id')
+            .whereRef('later.thread_id', '=', 'w.thread_id')
+            .where('later.status', '=', 'published')
+            .whereRef('later.version', '>', 'w.version'),
+        ),
+      ),
+    )
+    .execute();
+}

@@ -23,6 +23,7 @@ import {
   type SignalWithContext,
   signalsWithContext,
   signingKeyOf,
+  standingWarnings,
   type ThreadRow,
   threadById,
   timeZoneOfArea,
@@ -336,7 +337,9 @@ export class WarningService {
           open.set(r.hazard.code, candidates);
         }
         let best: { thread: ThreadRow; share: number } | undefined;
+        const box = boxOf(r.area.geometry);
         for (const thread of candidates) {
+          if (!sameArea(thread, r.area) && !boxesMeet(thread, box)) continue;
           const share = sameArea(thread, r.area) ? 1 : overlapShare(thread.geometry, r.area.geometry);
           if (share >= JOIN_OVERLAP && (best === undefined || share > best.share)) best = { thread, share };
         }
@@ -786,14 +789,16 @@ export class WarningService {
 
   /** The published, still standing version of another thread of the same hazard that outranks this one over its area. */
   async #inhibitorOf(tx: Tx, thread: ThreadRow, version: VersionRow) {
-    const others = (await openThreads(tx, thread.organisation_id, thread.hazard)).filter(
-      (t) => t.id !== thread.id,
-    );
-    for (const other of others) {
-      const standing = lastPublished(await versionsOf(tx, other.id));
-      if (standing === undefined || standing.msg_type === 'Cancel') continue;
+    // Only threads whose published warning outranks this version and whose box meets its box can inhibit it.
+    const candidates = await standingWarnings(tx, thread.organisation_id, thread.hazard, thread.id, [
+      thread.min_lon,
+      thread.min_lat,
+      thread.max_lon,
+      thread.max_lat,
+    ]);
+    for (const standing of candidates) {
       if (severityRank(standing.severity as never) <= severityRank(version.severity as never)) continue;
-      if (coveredShare(other.geometry, thread.geometry) >= INHIBIT_COVER) return standing;
+      if (coveredShare(standing.geometry, thread.geometry) >= INHIBIT_COVER) return standing;
     }
     return undefined;
   }
@@ -1186,6 +1191,19 @@ function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
     map.set(key, value);
   }
   return value;
+}
+
+/** Whether the thread's bounding box meets a box: most threads of a busy organisation are far apart. */
+function boxesMeet(
+  thread: ThreadRow,
+  [minLon, minLat, maxLon, maxLat]: readonly [number, number, number, number],
+): boolean {
+  return (
+    thread.min_lon <= maxLon &&
+    thread.max_lon >= minLon &&
+    thread.min_lat <= maxLat &&
+    thread.max_lat >= minLat
+  );
 }
 
 /** The same registered area, or the same circle around the same station: no geometry needed. */

@@ -1,0 +1,215 @@
+/** @module Warning-stage throughput: signals threaded and judged per second, beside storing the same signals (the stage's own input cost). */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createServices } from '../src/app.ts';
+import { DEFAULTS } from '../src/config.ts';
+import type { SignalDraft } from '../src/detect/signal.ts';
+import type { Backend } from '../src/store/database.ts';
+import { insertSignals } from '../src/store/signal.repository.ts';
+import { type Bench, benchResult } from './bench.ts';
+
+const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+export const warnBench: Bench = {
+  name: 'warn',
+  summary: 'signals/s threaded into warnings (PGlite, PostgreSQL), beside storing the same signals',
+  run: async (context) => {
+    const { values: options } = parseArgs({
+      args: [...context.args],
+      options: {
+        signals: { type: 'string', default: '20000' },
+        stations: { type: 'string', default: '50' },
+        batch: { type: 'string', default: '1000' },
+        backends: { type: 'string', default: 'pglite,postgres' },
+        'postgres-url': { type: 'string', default: context.env.EW4E_TEST_DATABASE_URL ?? POSTGRES_URL },
+      },
+      strict: true,
+    });
+    const n = Number(options.signals);
+    const stations = Number(options.stations);
+    const batch = Number(options.batch);
+    for (const backend of options.backends.split(',') as Backend[]) {
+      await scratch(backend, options['postgres-url'], async (location) => {
+        const services = await createServices({
+          port: 0,
+          host: '127.0.0.1',
+          dataDir: location.dataDir,
+          databaseUrl: location.databaseUrl,
+          adminKey: undefined,
+          logLevel: 'silent',
+          maxBatchRows: DEFAULTS.maxBatchRows,
+          maxBodyBytes: DEFAULTS.maxBodyBytes,
+          publicUrl: 'http://localhost',
+        });
+        try {
+          const series = await network(services.database.db, services.globalOrganisationId, stations);
+          const t0 = Date.now() - n * 1000;
+          // One episode per station: anomalies every second, as a detector storm would raise them.
+          const drafts = (salt: string): SignalDraft[] =>
+            Array.from({ length: n }, (_, i) => {
+              const s = series[i % series.length]!;
+              return {
+                organisationId: s.organisationId,
+                seriesId: s.seriesId,
+                stationId: s.stationId,
+                areaId: null,
+                raisedBy: { origin: 'detector', detector: 'ensemble' },
+                kind: 'anomaly',
+                state: 'firing',
+                startMs: t0 + i * 1000,
+                endMs: null,
+                score: 0.95,
+                observed: 120,
+                expected: 40,
+                spread: 8,
+                unit: 'µg/m³',
+                leadTimeS: null,
+                sentence: 'bench',
+                details: {},
+                dedupeKey: `${salt}:${i}`,
+              };
+            });
+          // Yardstick: storing the signals, in the same batches.
+          const yardstickDrafts = drafts('yardstick');
+          let started = performance.now();
+          for (let i = 0; i < n; i += batch)
+            await insertSignals(services.database.db, yardstickDrafts.slice(i, i + batch));
+          const storeRate = n / ((performance.now() - started) / 1000);
+          await services.database.db.deleteFrom('signal').execute();
+
+          const ours = drafts('warn');
+          const ids: number[] = [];
+          for (let i = 0; i < n; i += batch)
+            ids.push(...(await insertSignals(services.database.db, ours.slice(i, i + batch))));
+          // The population index loads once per process (≈ 0.8 s); the first batch pays it outside the clock.
+          await services.warnings.process(ids.slice(0, batch), Date.now());
+          started = performance.now();
+          for (let i = batch; i < n; i += batch)
+            await services.warnings.process(ids.slice(i, i + batch), Date.now());
+          const warnRate = (n - batch) / ((performance.now() - started) / 1000);
+          const threads = await services.database.db
+            .selectFrom('warning_thread')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow();
+          context.log(`${backend}: ${n} signals → ${Number(threads.n)} threads (one per station)`);
+          context.report(
+            benchResult({
+              bench: 'warn',
+              case: backend,
+              value: warnRate,
+              unit: 'signals/s',
+              yardstick: storeRate,
+              better: 'higher',
+            }),
+          );
+        } finally {
+          await services.database.close();
+        }
+      });
+    }
+  },
+};
+
+interface BenchSeries {
+  readonly organisationId: number;
+  readonly stationId: number;
+  readonly seriesId: number;
+}
+
+/** A country organisation with `count` PM2.5 stations about 55 km apart: one separate episode each. */
+async function network(
+  db: Awaited<ReturnType<typeof createServices>>['database']['db'],
+  parentId: number,
+  count: number,
+): Promise<BenchSeries[]> {
+  const org = await db
+    .insertInto('organisation')
+    .values({ parent_id: parentId, kind: 'country', code: 'xb', name: 'Bench country', iso_code: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const source = await db
+    .insertInto('source')
+    .values({
+      organisation_id: org.id,
+      code: 'bench',
+      name: 'Bench',
+      provider: 'bench',
+      licence: 'CC0',
+      provenance: 'generated',
+      url: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const out: BenchSeries[] = [];
+  for (let i = 0; i < count; i++) {
+    const station = await db
+      .insertInto('station')
+      .values({
+        organisation_id: org.id,
+        source_id: source.id,
+        code: `s${i}`,
+        name: `Station ${i}`,
+        sense: 'ground_station',
+        lon: 10 + i * 0.5,
+        lat: 5,
+        elevation_m: null,
+        expected_cadence_s: 60,
+        properties: '{}',
+        time_zone: 'UTC',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const series = await db
+      .insertInto('series')
+      .values({
+        organisation_id: org.id,
+        station_id: station.id,
+        variable_code: 'pm25',
+        code: `s${i}:pm25`,
+        unit: 'µg/m³',
+        qc_override: '{}',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    out.push({ organisationId: org.id, stationId: station.id, seriesId: series.id });
+  }
+  return out;
+}
+
+async function scratch(
+  backend: Backend,
+  postgresUrl: string,
+  use: (location: { dataDir: string; databaseUrl: string | undefined }) => Promise<void>,
+): Promise<void> {
+  if (backend === 'pglite') {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ew4e-bench-'));
+    try {
+      await use({ dataDir, databaseUrl: undefined });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    return;
+  }
+  const name = `ew4e_bench_${randomBytes(6).toString('hex')}`;
+  const admin = async (text: string) => {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  try {
+    const url = new URL(postgresUrl);
+    url.pathname = `/${name}`;
+    await use({ dataDir: os.tmpdir(), databaseUrl: url.toString() });
+  } finally {
+    await admin(`drop database if exists ${name} with (force)`);
+  }
+}
