@@ -278,3 +278,14 @@ export function standingWarnings(
     )
     .execute();
 }
+
+/** Which of these signals some thread has already taken in. */
+export async function threadedAmong(db: Db, signalIds: readonly number[]): Promise<Set<number>> {
+  if (signalIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('warning_thread_signal')
+    .select('signal_id')
+    .where('signal_id', 'in', [...signalIds])
+    .execute();
+  return new Set(rows.map((r) => r.signal_id));
+}

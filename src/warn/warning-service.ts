@@ -26,6 +26,7 @@ import {
   standingWarnings,
   type ThreadRow,
   threadById,
+  threadedAmong,
   timeZoneOfArea,
   unthreadedSignalIds,
   type VersionRow,
@@ -141,9 +142,7 @@ export class WarningService {
 
   /** Queues new signals (the bus' `signals.raised`); processed one batch at a time, in order. */
   notify(signalIds: readonly number[]): void {
-    this.#chain = this.#chain
-      .then(() => this.process(signalIds))
-      .catch((error: unknown) => this.#options.onError?.(error));
+    this.process(signalIds).catch((error: unknown) => this.#options.onError?.(error));
   }
 
   /** Waits for queued work (tests, shutdown). */
@@ -151,24 +150,36 @@ export class WarningService {
     return this.#chain;
   }
 
+  /**
+   * This process' warning work runs one piece at a time (threading, ticks, catch-up), so that two pieces
+   * never judge the same signal or thread at once; other processes are kept apart by the per-organisation lock.
+   */
+  #enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.#chain.then(work);
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
   /** Threads the signals and reconsiders every thread they touched. Idempotent: a signal joins once. */
-  async process(signalIds: readonly number[], nowMs = this.#now()): Promise<void> {
-    const signals = await signalsWithContext(this.#db, signalIds);
-    const byOrganisation = new Map<number, Resolved[]>();
-    const places = new PlaceCache();
-    for (const signal of signals) {
-      if (signal.thread_id !== null) continue;
-      const resolved = await this.#resolve(signal, places);
-      if (resolved === null) continue;
-      const list = byOrganisation.get(signal.organisation_id) ?? [];
-      list.push(resolved);
-      byOrganisation.set(signal.organisation_id, list);
-    }
-    const touched = new Set<number>();
-    for (const [organisationId, batch] of byOrganisation) {
-      for (const id of await this.#thread(organisationId, batch)) touched.add(id);
-    }
-    for (const id of touched) await this.reconsider(id, nowMs);
+  process(signalIds: readonly number[], nowMs = this.#now()): Promise<void> {
+    return this.#enqueue(async () => {
+      const signals = await signalsWithContext(this.#db, signalIds);
+      const byOrganisation = new Map<number, Resolved[]>();
+      const places = new PlaceCache();
+      for (const signal of signals) {
+        if (signal.thread_id !== null) continue;
+        const resolved = await this.#resolve(signal, places);
+        if (resolved === null) continue;
+        const list = byOrganisation.get(signal.organisation_id) ?? [];
+        list.push(resolved);
+        byOrganisation.set(signal.organisation_id, list);
+      }
+      const touched = new Set<number>();
+      for (const [organisationId, batch] of byOrganisation) {
+        for (const id of await this.#thread(organisationId, batch)) touched.add(id);
+      }
+      for (const id of touched) await this.reconsider(id, nowMs);
+    });
   }
 
   /** Threads the signals of the last days that no thread has taken in (after a restart). */
@@ -179,13 +190,15 @@ export class WarningService {
   }
 
   /** The clock's turn: cancels, expiries, renewals and released holds of every open thread. */
-  async tick(nowMs = this.#now()): Promise<void> {
-    const open = await this.#db
-      .selectFrom('warning_thread')
-      .select('id')
-      .where('status', '=', 'open')
-      .execute();
-    for (const { id } of open) await this.reconsider(id, nowMs);
+  tick(nowMs = this.#now()): Promise<void> {
+    return this.#enqueue(async () => {
+      const open = await this.#db
+        .selectFrom('warning_thread')
+        .select('id')
+        .where('status', '=', 'open')
+        .execute();
+      for (const { id } of open) await this.reconsider(id, nowMs);
+    });
   }
 
   // ---------------------------------------------------------------- from signal to evidence
@@ -327,10 +340,16 @@ export class WarningService {
   async #thread(organisationId: number, batch: readonly Resolved[]): Promise<number[]> {
     return this.#db.transaction().execute(async (tx) => {
       await lockOrganisationWarnings(tx, organisationId);
+      // Under the lock, what another process has threaded meanwhile is left alone.
+      const taken = await threadedAmong(
+        tx,
+        batch.map((r) => r.signal.id),
+      );
       const open = new Map<string, ThreadRow[]>();
       const dirty = new Map<number, ThreadRow>();
       const members: { signal_id: number; thread_id: number }[] = [];
       for (const r of batch) {
+        if (taken.has(r.signal.id)) continue;
         let candidates = open.get(r.hazard.code);
         if (candidates === undefined) {
           candidates = await openThreads(tx, organisationId, r.hazard.code);
