@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import { createPlatform, type Platform } from '../src/app.ts';
-import { type Config, DEFAULTS } from '../src/config.ts';
+import { type Config, configFromEnv, DEFAULTS } from '../src/config.ts';
 import type { Backend } from '../src/store/database.ts';
 import { type Bench, type BenchContext, benchResult } from './bench.ts';
 
@@ -232,6 +232,7 @@ async function measureBackend(
       maxBatchRows: DEFAULTS.maxBatchRows,
       maxBodyBytes: DEFAULTS.maxBodyBytes,
       publicUrl: 'http://localhost',
+      delivery: configFromEnv({}).delivery,
     };
     // Only errors, on stderr: a 500 during the run then says why, and logging costs nothing otherwise.
     const platform = await createPlatform(config, pino({ level: 'error' }, pino.destination(2)));

@@ -2,10 +2,11 @@
 import type { Bench } from './bench.ts';
 import { detectBench } from './detect.ts';
 import { ingestBench } from './ingest.ts';
+import { matchBench } from './match.ts';
 import { nabBench } from './nab.ts';
 import { warnBench } from './warn.ts';
 
-const BENCHES: readonly Bench[] = [ingestBench, detectBench, nabBench, warnBench];
+const BENCHES: readonly Bench[] = [ingestBench, detectBench, nabBench, warnBench, matchBench];
 
 async function main(argv: readonly string[]): Promise<number> {
   const name = argv[0];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createServices } from '../src/app.ts';
-import { DEFAULTS } from '../src/config.ts';
+import { configFromEnv, DEFAULTS } from '../src/config.ts';
 import type { SignalDraft } from '../src/detect/signal.ts';
 import type { Backend } from '../src/store/database.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
@@ -44,6 +44,7 @@ export const warnBench: Bench = {
           maxBatchRows: DEFAULTS.maxBatchRows,
           maxBodyBytes: DEFAULTS.maxBodyBytes,
           publicUrl: 'http://localhost',
+          delivery: configFromEnv({}).delivery,
         });
         try {
           const series = await network(services.database.db, services.globalOrganisationId, stations);

@@ -7,6 +7,11 @@ import { DetectionService } from './detect/detection-service.ts';
 import { DETECTORS } from './detect/detectors.ts';
 import { EventIngest } from './ingest/event-ingest.ts';
 import { ObservationIngest } from './ingest/observation-ingest.ts';
+import { createChannels, sendConfirmation, storedWebhookSecret } from './notify/channel-setup.ts';
+import { generateWebhookSecret } from './notify/channels/webhook.ts';
+import { Dispatcher } from './notify/dispatcher.ts';
+import { writeOutbox } from './notify/outbox.ts';
+import { Subscriptions } from './notify/subscriptions.ts';
 import { type Caller, hashApiKey } from './registry/access.ts';
 import { buildHttpServer, type HttpServer } from './server/http-server.ts';
 import { callerOfKey, installBootstrapKey, KeyUsage } from './store/access.repository.ts';
@@ -34,6 +39,12 @@ export interface Services {
   readonly detection: DetectionService;
   readonly warnings: WarningService;
   readonly federation: FederationService;
+  readonly subscriptions: Subscriptions;
+  readonly dispatcher: Dispatcher;
+  /** The Standard Webhooks secret of an endpoint URL: one per endpoint, made on its first subscription. */
+  webhookSecretFor(target: string): Promise<string>;
+  /** Sends the double opt-in link (e-mail) or code (SMS) of a self-service subscription. */
+  sendConfirmation(channel: 'email' | 'sms', target: string, token: string): Promise<void>;
   readonly bus: EventBus;
   readonly publicUrl: string;
 }
@@ -69,11 +80,32 @@ export async function createServices(
     1000,
     (error) => log.error({ err: error }, 'detection failed'),
   );
+  const webhookSecrets = new Map<string, string>();
+  const channels = createChannels(config.delivery, webhookSecrets);
+  const dispatcher = new Dispatcher(db.db, {
+    publicUrl: config.publicUrl,
+    channels,
+    baseBackoffMs: config.delivery.baseBackoffMs,
+    maxBackoffMs: config.delivery.maxBackoffMs,
+    coolDownMs: config.delivery.coolDownMs,
+    leaseMs: config.delivery.leaseMs,
+    prepare: async (delivery) => {
+      if (delivery.channel === 'webhook' && !webhookSecrets.has(delivery.target)) {
+        const secret = await storedWebhookSecret(db.db, delivery.target);
+        if (secret !== null) webhookSecrets.set(delivery.target, secret);
+      }
+    },
+    onError: (error) => log.error({ err: error }, 'delivery failed'),
+  });
   const warnings = new WarningService(db.db, {
     publicUrl: config.publicUrl,
     population: worldPopulationIndex,
-    onPublished: (warningIds) => bus.publish('warnings.published', { warningIds }),
+    onPublished: (warningIds) => {
+      bus.publish('warnings.published', { warningIds });
+      dispatcher.wake();
+    },
     onError: (error) => log.error({ err: error }, 'warning stage failed'),
+    outbox: writeOutbox,
   });
   // Signals become warnings behind detection, through the bus: the stages stay apart.
   bus.subscribe('signals.raised', ({ signalIds }) => warnings.notify(signalIds));
@@ -102,6 +134,17 @@ export async function createServices(
     detection,
     warnings,
     federation: new FederationService(db.db),
+    subscriptions: new Subscriptions(db.db),
+    dispatcher,
+    webhookSecretFor: async (target) => {
+      const secret = (await storedWebhookSecret(db.db, target)) ?? generateWebhookSecret();
+      webhookSecrets.set(target, secret);
+      return secret;
+    },
+    sendConfirmation: (channel, target, token) =>
+      sendConfirmation(config.delivery, config.publicUrl, channel, target, token).catch((error: unknown) =>
+        log.error({ err: error }, 'confirmation could not be sent'),
+      ),
     bus,
     publicUrl: config.publicUrl,
     eventIngest: new EventIngest(db, limits, (organisationId) =>
@@ -127,6 +170,7 @@ export async function createPlatform(
     close: async () => {
       services.detection.stop();
       await services.warnings.idle();
+      await services.dispatcher.stop();
       await server.close();
       await services.database.close();
     },

@@ -17,6 +17,26 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Base of the public links in CAP messages and feeds (default http://localhost:PORT). */
   readonly publicUrl: string;
+  /** Dissemination channels; a channel whose setting is absent is not offered (its deliveries wait). */
+  readonly delivery: DeliveryConfig;
+}
+
+export interface DeliveryConfig {
+  /** smtp://host:port of the mail relay. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** The SMS gateway's HTTP endpoint and its bearer token. */
+  readonly smsGatewayUrl: string | undefined;
+  readonly smsToken: string | undefined;
+  /** mqtt://host:port of the broker for sirens, displays and integrators. */
+  readonly mqttUrl: string | undefined;
+  /** First retry delay (doubles per attempt, with full jitter, up to maxBackoffMs). */
+  readonly baseBackoffMs: number;
+  readonly maxBackoffMs: number;
+  /** How long an endpoint that keeps failing is left alone before one probe (circuit breaker). */
+  readonly coolDownMs: number;
+  /** How long a worker's claim on a delivery holds before another may take it (crash recovery). */
+  readonly leaseMs: number;
 }
 
 export const DEFAULTS = {
@@ -25,6 +45,10 @@ export const DEFAULTS = {
   dataDir: '.ew4e',
   maxBatchRows: 50_000,
   maxBodyBytes: 16 * 1024 * 1024,
+  deliveryBackoffMs: 5_000,
+  deliveryMaxBackoffMs: 3_600_000,
+  deliveryCoolDownMs: 30_000,
+  deliveryLeaseMs: 60_000,
 } as const;
 
 export function configFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
@@ -39,6 +63,29 @@ export function configFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     maxBatchRows: integer(env.EW4E_MAX_BATCH_ROWS, DEFAULTS.maxBatchRows, 'EW4E_MAX_BATCH_ROWS'),
     maxBodyBytes: integer(env.EW4E_MAX_BODY_BYTES, DEFAULTS.maxBodyBytes, 'EW4E_MAX_BODY_BYTES'),
     publicUrl: publicUrl(env.EW4E_PUBLIC_URL, port),
+    delivery: {
+      smtpUrl: env.EW4E_SMTP_URL || undefined,
+      mailFrom: env.EW4E_MAIL_FROM || 'EW4E warnings <warnings@localhost>',
+      smsGatewayUrl: env.EW4E_SMS_GATEWAY_URL || undefined,
+      smsToken: env.EW4E_SMS_TOKEN || undefined,
+      mqttUrl: env.EW4E_MQTT_URL || undefined,
+      baseBackoffMs: integer(
+        env.EW4E_DELIVERY_BACKOFF_MS,
+        DEFAULTS.deliveryBackoffMs,
+        'EW4E_DELIVERY_BACKOFF_MS',
+      ),
+      maxBackoffMs: integer(
+        env.EW4E_DELIVERY_MAX_BACKOFF_MS,
+        DEFAULTS.deliveryMaxBackoffMs,
+        'EW4E_DELIVERY_MAX_BACKOFF_MS',
+      ),
+      coolDownMs: integer(
+        env.EW4E_DELIVERY_COOL_DOWN_MS,
+        DEFAULTS.deliveryCoolDownMs,
+        'EW4E_DELIVERY_COOL_DOWN_MS',
+      ),
+      leaseMs: integer(env.EW4E_DELIVERY_LEASE_MS, DEFAULTS.deliveryLeaseMs, 'EW4E_DELIVERY_LEASE_MS'),
+    },
   };
 }
 

@@ -156,8 +156,6 @@ describe.each(BACKENDS)('detection on %s', (backend) => {
       });
     const registered = await registerFixture(
       {
-        platform: first,
-        testDatabase: db,
         request: async (method, url, options = {}) => {
           const r = await first.server.inject({
             method,
@@ -170,7 +168,6 @@ describe.each(BACKENDS)('detection on %s', (backend) => {
           });
           return { statusCode: r.statusCode, json: () => r.json(), body: r.body, headers: r.headers };
         },
-        close: async () => undefined,
       },
       'rr',
       'KE',

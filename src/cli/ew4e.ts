@@ -48,6 +48,8 @@ program
       .then((ids) => platform.services.detection.catchUp(ids))
       .catch((error: unknown) => logger.error({ err: error }, 'detection catch-up failed'));
     // The rules' clock: silence (stale sensors) and sliding windows advance even when no data comes.
+    // Deliveries left pending by a previous run (a crash included) go out now; then as warnings are published.
+    platform.services.dispatcher.start();
     // Signals raised while the warning stage was down are threaded now (each joins a thread once).
     platform.services.warnings
       .catchUp()

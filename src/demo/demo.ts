@@ -24,6 +24,7 @@ import {
   sampleAt,
   seriesCodeOf,
 } from './demo-data.ts';
+import { startDemoSink } from './demo-sink.ts';
 
 export interface DemoHandle {
   /** Organisation code → id, for every demo organisation. */
@@ -74,6 +75,8 @@ export async function startDemo(services: Services, options: DemoOptions = {}): 
   const organisations =
     installed[DEMO_MARKER_ORGANISATION] === undefined ? await installDemo(services, now(), log) : installed;
   const callers = callersOf(organisations);
+  // Subscribed before the backfill, so that the first warnings are delivered to it too.
+  const sink = await startDemoSink(services, idOf(organisations, 'bd-dhaka'), 'bd-dhaka', log);
   const live = await liveSeries(services, organisations, log);
 
   const startedMs = performance.now();
@@ -115,6 +118,7 @@ export async function startDemo(services: Services, options: DemoOptions = {}): 
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       await running;
+      await sink.close();
     },
   };
 }

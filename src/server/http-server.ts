@@ -19,6 +19,7 @@ import { organisationRoutes } from './routes/organisation.routes.ts';
 import { ruleRoutes } from './routes/rule.routes.ts';
 import { signalRoutes } from './routes/signal.routes.ts';
 import { stationRoutes } from './routes/station.routes.ts';
+import { subscriptionRoutes } from './routes/subscription.routes.ts';
 import { warningRoutes } from './routes/warning.routes.ts';
 
 export type HttpServer = FastifyInstance<
@@ -116,5 +117,6 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
   await app.register(warningRoutes, { services });
   await app.register(capRoutes, { services });
   await app.register(federationRoutes, { services });
+  await app.register(subscriptionRoutes, { services });
   return app;
 }

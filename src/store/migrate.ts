@@ -4,11 +4,13 @@ import type { Database } from './database.ts';
 import * as backbone from './migrations/0001-backbone.ts';
 import * as detection from './migrations/0002-detection.ts';
 import * as warnings from './migrations/0003-warnings.ts';
+import * as dissemination from './migrations/0004-dissemination.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-backbone': backbone,
   '0002-detection': detection,
   '0003-warnings': warnings,
+  '0004-dissemination': dissemination,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -221,6 +221,79 @@ export interface Schema {
   signing_key: SigningKeyTable;
   cap_source: CapSourceTable;
   imported_alert: ImportedAlertTable;
+  subscription: SubscriptionTable;
+  delivery: DeliveryTable;
+  delivery_attempt: DeliveryAttemptTable;
+}
+
+export type SubscriptionAreaSpec =
+  | { readonly kind: 'polygon'; readonly geometry: Polygon | MultiPolygon }
+  | { readonly kind: 'area'; readonly areaId: number; readonly geometry: Polygon | MultiPolygon }
+  | { readonly kind: 'circle'; readonly lon: number; readonly lat: number; readonly radiusKm: number }
+  | { readonly kind: 'point'; readonly lon: number; readonly lat: number };
+
+export interface SubscriptionTable {
+  id: Generated<number>;
+  organisation_id: number;
+  managed: boolean;
+  channel: 'webhook' | 'email' | 'sms' | 'mqtt';
+  target: string;
+  recipient_name: string | null;
+  area: Json<SubscriptionAreaSpec>;
+  min_lon: number;
+  min_lat: number;
+  max_lon: number;
+  max_lat: number;
+  hazards: string[] | null;
+  categories: string[] | null;
+  min_severity: ColumnType<string, string | undefined, string>;
+  min_urgency: ColumnType<string, string | undefined, string>;
+  min_certainty: ColumnType<string, string | undefined, string>;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  wants_updates: ColumnType<boolean, boolean | undefined, boolean>;
+  wants_cancels: ColumnType<boolean, boolean | undefined, boolean>;
+  quiet_hours: Json<{ start: string; end: string; timeZone: string } | null>;
+  status: 'pending' | 'active' | 'unsubscribed';
+  confirm_token: string | null;
+  unsubscribe_token: string;
+  webhook_secret: string | null;
+  ack_within_s: number | null;
+  escalate_to: number | null;
+  created_at: CreatedAt;
+  confirmed_at: Date | null;
+}
+
+export interface DeliveryTable {
+  id: string;
+  warning_id: number;
+  subscription_id: number;
+  channel: string;
+  target: string;
+  language: string;
+  status: 'pending' | 'delivered' | 'failed' | 'dead';
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Date;
+  claimed_until: Date | null;
+  last_response_code: number | null;
+  last_error: string | null;
+  escalation_level: ColumnType<number, number | undefined, number>;
+  ack_due_at: Date | null;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+  escalated: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  delivered_at: Date | null;
+}
+
+export interface DeliveryAttemptTable {
+  id: Generated<number>;
+  delivery_id: string;
+  attempt: number;
+  at: ColumnType<Date, never, never>;
+  outcome: 'delivered' | 'retry' | 'failed';
+  response_code: number | null;
+  latency_ms: number;
+  error: string | null;
 }
 
 export interface WarningThreadTable {

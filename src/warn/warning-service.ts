@@ -83,6 +83,11 @@ export interface WarningServiceOptions {
   readonly onPublished?: (warningIds: number[]) => void;
   readonly onError?: (error: unknown) => void;
   readonly clock?: () => number;
+  /**
+   * Called in the transaction that publishes a version: dissemination writes its deliveries there (an
+   * outbox), so that a published warning and its deliveries commit together or not at all.
+   */
+  readonly outbox?: (tx: Transaction<Schema>, warningId: number, nowMs: number) => Promise<number>;
 }
 
 /** A signal resolved into evidence for one hazard over one area. */
@@ -912,6 +917,17 @@ export class WarningService {
         signed: key !== undefined,
       },
     });
+    const deliveries = (await this.#options.outbox?.(tx, version.id, nowMs)) ?? 0;
+    if (deliveries > 0) {
+      await appendAudit(tx, {
+        organisationId: thread.organisation_id,
+        threadId: thread.id,
+        warningId: version.id,
+        actor: 'system',
+        action: 'deliveries_queued',
+        changes: { deliveries },
+      });
+    }
   }
 
   async #close(tx: Tx, thread: ThreadRow, reason: string, nowMs: number): Promise<void> {

@@ -17,6 +17,17 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     maxBatchRows: 50_000,
     maxBodyBytes: 16 * 1024 * 1024,
     publicUrl: 'https://ew4e.test',
+    delivery: {
+      smtpUrl: undefined,
+      mailFrom: 'EW4E test <warnings@ew4e.test>',
+      smsGatewayUrl: undefined,
+      smsToken: undefined,
+      mqttUrl: undefined,
+      baseBackoffMs: 200,
+      maxBackoffMs: 5_000,
+      coolDownMs: 5_000,
+      leaseMs: 5_000,
+    },
     ...overrides,
   };
 }
@@ -32,6 +43,8 @@ export interface TestPlatform {
     // biome-ignore lint/suspicious/noExplicitAny: tests read replies of many shapes.
   ): Promise<{ statusCode: number; json: () => any; body: string; headers: Record<string, unknown> }>;
   close(): Promise<void>;
+  /** Stops this platform and closes its database, which stays for another process to open. */
+  closeKeepingDatabase(): Promise<void>;
 }
 
 export async function startTestPlatform(
@@ -69,6 +82,7 @@ export async function startTestPlatform(
       await platform.server.close();
       await testDatabase.dispose();
     },
+    closeKeepingDatabase: () => platform.close(),
   };
 }
 
@@ -82,7 +96,11 @@ export interface Fixture {
 }
 
 /** A country organisation with an analyst key, a source, a station in Dhaka and a PM2.5 series. */
-export async function registerFixture(t: TestPlatform, code: string, iso: string): Promise<Fixture> {
+export async function registerFixture(
+  t: Pick<TestPlatform, 'request'>,
+  code: string,
+  iso: string,
+): Promise<Fixture> {
   const org = await t.request('POST', '/v1/organisations', {
     body: { kind: 'country', code, name: `Country ${code}`, iso_code: iso },
   });

@@ -193,4 +193,73 @@ export async function capRoutes(app: HttpServer, { services }: { services: Servi
       return sendWithEtag(request, reply, etagOf(body), 'application/rss+xml; charset=utf-8', body);
     },
   );
+
+  app.get(
+    '/feeds/warnings/stream',
+    {
+      schema: {
+        tags: ['publishing'],
+        summary:
+          'Published warning versions as they go out, as Server-Sent Events (event: warning), for dashboards and displays',
+        description:
+          'Each event carries the version as in the feeds: identifier, msgType, levels, headline, area and links. Public, like the feeds.',
+        security: [],
+      },
+    },
+    async (request, reply) => {
+      reply.hijack();
+      const out = reply.raw;
+      out.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
+      out.write(': ew4e warnings\n\n');
+      const unsubscribe = services.bus.subscribe('warnings.published', ({ warningIds }) => {
+        db.selectFrom('warning as w')
+          .innerJoin('warning_thread as t', 't.id', 'w.thread_id')
+          .select([
+            'w.id',
+            'w.thread_id',
+            'w.identifier',
+            'w.msg_type',
+            'w.hazard',
+            'w.severity',
+            'w.urgency',
+            'w.certainty',
+            'w.content',
+            'w.sent_at',
+            'w.expires_at',
+          ])
+          .where('w.id', 'in', warningIds.length > 0 ? [...warningIds] : [-1])
+          .execute()
+          .then((rows) => {
+            for (const r of rows) {
+              const text = r.content.texts.find((x) => x.language === 'en') ?? r.content.texts[0];
+              const event = {
+                identifier: r.identifier,
+                thread: r.thread_id,
+                msgType: r.msg_type,
+                hazard: r.hazard,
+                severity: r.severity,
+                urgency: r.urgency,
+                certainty: r.certainty,
+                headline: text?.headline ?? null,
+                areaDesc: r.content.areaDesc,
+                sent: r.sent_at?.toISOString() ?? null,
+                expires: r.expires_at.toISOString(),
+                capUrl: `${services.publicUrl}/cap/${r.identifier}.xml`,
+              };
+              out.write(`id: ${r.id}\nevent: warning\ndata: ${JSON.stringify(event)}\n\n`);
+            }
+          })
+          .catch((error: unknown) => request.log.error({ err: error }, 'warning stream failed'));
+      });
+      const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), 15_000);
+      request.raw.on('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+    },
+  );
 }

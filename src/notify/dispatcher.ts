@@ -1,0 +1,347 @@
+/**
+ * @module The delivery workers: claim due deliveries (FOR UPDATE SKIP LOCKED, with a lease), send each
+ * through its channel — a few at a time per endpoint, behind a circuit breaker — record every attempt,
+ * retry with backoff and jitter, dead-letter after the limit, and escalate unacknowledged warnings.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import {
+  type ClaimedDelivery,
+  claimDueDeliveries,
+  insertDeliveries,
+  overdueAcknowledgements,
+  postponeDelivery,
+  recordAttempt,
+} from '../store/delivery.repository.ts';
+import type { Schema } from '../store/schema.ts';
+import { parseCapXml } from '../warn/cap/cap-xml.ts';
+import type { Channel, ChannelKind, DeliveryAttempt, WarningMessage } from './channel.ts';
+import {
+  afterAttempt,
+  type BreakerState,
+  DEFAULT_COOL_DOWN_MS,
+  initialBreaker,
+  mayAttempt,
+} from './circuit-breaker.ts';
+import { createEndpointLimiter } from './endpoint-limiter.ts';
+import { isDeadLetter, MAX_ATTEMPTS, nextAttemptDelayMs } from './retry-policy.ts';
+import { deliveryIdOf } from './subscription-rules.ts';
+
+export interface DispatcherOptions {
+  readonly publicUrl: string;
+  readonly channels: ReadonlyMap<ChannelKind, Channel>;
+  /** First retry delay; doubles per attempt (with full jitter) up to an hour. */
+  readonly baseBackoffMs: number;
+  readonly maxBackoffMs: number;
+  /** How long an endpoint's circuit stays open before one probe goes through. */
+  readonly coolDownMs?: number;
+  /** How long a claim holds: a crashed worker's deliveries are taken again after it. */
+  readonly leaseMs: number;
+  readonly batch?: number;
+  readonly perEndpoint?: number;
+  readonly pollMs?: number;
+  readonly maxAttempts?: number;
+  readonly onError?: (error: unknown) => void;
+  readonly clock?: () => number;
+  /** Runs before a delivery is sent (e.g. to load its endpoint's webhook secret). */
+  readonly prepare?: (delivery: ClaimedDelivery) => Promise<void>;
+}
+
+/** A per-delivery token for acknowledgement links: knowing the delivery id alone is not enough. */
+export function acknowledgeToken(deliveryId: string, unsubscribeToken: string): string {
+  return createHash('sha256').update(`${deliveryId}:${unsubscribeToken}`).digest('base64url').slice(0, 22);
+}
+
+export class Dispatcher {
+  readonly #db: Kysely<Schema>;
+  readonly #options: DispatcherOptions;
+  readonly #limiter;
+  readonly #breakers = new Map<string, BreakerState>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+
+  constructor(db: Kysely<Schema>, options: DispatcherOptions) {
+    this.#db = db;
+    this.#options = options;
+    this.#limiter = createEndpointLimiter(options.perEndpoint ?? 4);
+  }
+
+  #now(): number {
+    return (this.#options.clock ?? Date.now)();
+  }
+
+  /** Polls for due deliveries; `wake()` runs a round at once (after a publication). */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => this.wake(), this.#options.pollMs ?? 500);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+    for (const channel of this.#options.channels.values()) await channel.close?.();
+  }
+
+  /** Runs a round now if the workers are started (tests drive `runOnce`/`drain` themselves). */
+  wake(): void {
+    if (this.#timer === undefined) return;
+    if (this.#running !== undefined) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.drain()
+      .then(() => undefined)
+      .catch((error: unknown) => this.#options.onError?.(error))
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again) {
+          this.#again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Rounds until nothing is due now; returns how many deliveries were attempted. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.runOnce();
+      total += n;
+      if (n === 0) break;
+    }
+    await this.escalate();
+    return total;
+  }
+
+  /** One round: claim a batch and send it. */
+  async runOnce(nowMs = this.#now()): Promise<number> {
+    const claimed = await claimDueDeliveries(
+      this.#db,
+      nowMs,
+      this.#options.batch ?? 200,
+      this.#options.leaseMs,
+    );
+    if (claimed.length === 0) return 0;
+    const messages = new MessageBuilder(this.#db, this.#options.publicUrl);
+    await Promise.all(claimed.map((d) => this.#limiter.run(d.target, () => this.#deliver(d, messages))));
+    return claimed.length;
+  }
+
+  async #deliver(delivery: ClaimedDelivery, messages: MessageBuilder): Promise<void> {
+    const nowMs = this.#now();
+    const channel = this.#options.channels.get(delivery.channel as ChannelKind);
+    let attempt: DeliveryAttempt & { retryAfterMs?: number };
+    const breakerOptions = { coolDownMs: this.#options.coolDownMs ?? DEFAULT_COOL_DOWN_MS };
+    // Outages happen per webhook endpoint, but per gateway or broker for the other channels.
+    const endpoint = delivery.channel === 'webhook' ? delivery.target : delivery.channel;
+    const decision = mayAttempt(this.#breakers.get(endpoint) ?? initialBreaker(), nowMs, breakerOptions);
+    this.#breakers.set(endpoint, decision.breaker);
+    if (channel === undefined) {
+      attempt = {
+        outcome: 'retry',
+        responseCode: null,
+        error: `no ${delivery.channel} channel is configured`,
+        latencyMs: 0,
+      };
+    } else if (!decision.allowed) {
+      // The endpoint's circuit is open: wait for its probe, without counting this against the delivery.
+      const reopensAt =
+        (decision.breaker.openedAtMs ?? nowMs) + (this.#options.coolDownMs ?? DEFAULT_COOL_DOWN_MS);
+      await postponeDelivery(this.#db, delivery.id, new Date(Math.max(reopensAt, nowMs + 1000)));
+      return;
+    } else {
+      try {
+        await this.#options.prepare?.(delivery);
+        const message = await messages.of(delivery);
+        attempt = await channel.send(message, delivery.target);
+      } catch (error) {
+        attempt = {
+          outcome: 'retry',
+          responseCode: null,
+          error: error instanceof Error ? error.message : String(error),
+          latencyMs: 0,
+        };
+      }
+      // A definite refusal (410, a bad number) is an answer: only passing failures count towards opening.
+      this.#breakers.set(
+        endpoint,
+        afterAttempt(decision.breaker, attempt.outcome !== 'retry', this.#now(), breakerOptions),
+      );
+    }
+    const maxAttempts = this.#options.maxAttempts ?? MAX_ATTEMPTS;
+    const status =
+      attempt.outcome === 'delivered'
+        ? 'delivered'
+        : attempt.outcome === 'failed'
+          ? 'failed'
+          : isDeadLetter(delivery.attempts, maxAttempts)
+            ? 'dead'
+            : 'pending';
+    const delay = Math.max(
+      // A receiver's Retry-After is honoured up to the longest backoff: it cannot park a warning for days.
+      Math.min(attempt.retryAfterMs ?? 0, this.#options.maxBackoffMs),
+      nextAttemptDelayMs(delivery.attempts, {
+        baseMs: this.#options.baseBackoffMs,
+        maxMs: this.#options.maxBackoffMs,
+      }),
+    );
+    const ackWithinS = status === 'delivered' ? await messages.ackWithinS(delivery) : null;
+    await recordAttempt(
+      this.#db,
+      delivery,
+      attempt,
+      {
+        status,
+        nextAttemptAt: new Date(status === 'pending' ? this.#now() + delay : this.#now()),
+        ...(ackWithinS === null ? {} : { ackDueAt: new Date(this.#now() + ackWithinS * 1000) }),
+      },
+      this.#now(),
+    );
+  }
+
+  /** Responders who have not acknowledged in time: the next contact of their escalation chain is told. */
+  async escalate(nowMs = this.#now()): Promise<number> {
+    const overdue = await overdueAcknowledgements(this.#db, nowMs);
+    let escalated = 0;
+    for (const d of overdue) {
+      await this.#db.transaction().execute(async (tx) => {
+        if (d.escalate_to !== null) {
+          const next = await tx
+            .selectFrom('subscription')
+            .selectAll()
+            .where('id', '=', d.escalate_to)
+            .executeTakeFirst();
+          if (next !== undefined && next.status === 'active') {
+            const language = (
+              await tx
+                .selectFrom('delivery')
+                .select('language')
+                .where('id', '=', d.id)
+                .executeTakeFirstOrThrow()
+            ).language;
+            escalated += await insertDeliveries(tx, [
+              {
+                id: `${deliveryIdOf(d.warning_id, next.id)}_e${d.escalation_level + 1}`,
+                warningId: d.warning_id,
+                subscriptionId: next.id,
+                channel: next.channel,
+                target: next.target,
+                language,
+                nextAttemptAt: new Date(nowMs),
+                ackDueAt: null,
+                escalationLevel: d.escalation_level + 1,
+              },
+            ]);
+          }
+        }
+        await tx.updateTable('delivery').set({ escalated: true }).where('id', '=', d.id).execute();
+      });
+    }
+    return escalated;
+  }
+}
+
+/** Builds each warning's message once per round, then per delivery only what differs (language, links). */
+class MessageBuilder {
+  readonly #db: Kysely<Schema>;
+  readonly #publicUrl: string;
+  readonly #warnings = new Map<number, ReturnType<MessageBuilder['loadWarning']>>();
+
+  constructor(db: Kysely<Schema>, publicUrl: string) {
+    this.#db = db;
+    this.#publicUrl = publicUrl;
+  }
+
+  loadWarning(id: number) {
+    return this.#db
+      .selectFrom('warning as w')
+      .innerJoin('warning_thread as t', 't.id', 'w.thread_id')
+      .innerJoin('organisation as o', 'o.id', 'w.organisation_id')
+      .select([
+        'w.id',
+        'w.thread_id',
+        'w.identifier',
+        'w.msg_type',
+        'w.hazard',
+        'w.severity',
+        'w.urgency',
+        'w.certainty',
+        'w.content',
+        'w.cap_xml',
+        'w.sent_at',
+        'w.expires_at',
+        't.geometry',
+        't.exposure',
+        'o.name as organisation_name',
+      ])
+      .where('w.id', '=', id)
+      .executeTakeFirstOrThrow();
+  }
+
+  async ackWithinS(delivery: ClaimedDelivery): Promise<number | null> {
+    const s = await this.#db
+      .selectFrom('subscription')
+      .select('ack_within_s')
+      .where('id', '=', delivery.subscription_id)
+      .executeTakeFirst();
+    return s?.ack_within_s ?? null;
+  }
+
+  async of(delivery: ClaimedDelivery): Promise<WarningMessage> {
+    let pending = this.#warnings.get(delivery.warning_id);
+    if (pending === undefined) {
+      pending = this.loadWarning(delivery.warning_id);
+      this.#warnings.set(delivery.warning_id, pending);
+    }
+    const w = await pending;
+    const subscription = await this.#db
+      .selectFrom('subscription')
+      .select(['managed', 'unsubscribe_token', 'ack_within_s'])
+      .where('id', '=', delivery.subscription_id)
+      .executeTakeFirstOrThrow();
+    const texts = w.content.texts;
+    const text = texts.find((t) => t.language === delivery.language) ?? texts[0];
+    const parsed = parseCapXml(w.cap_xml ?? '');
+    if (!('alert' in parsed) || text === undefined) throw new Error(`warning ${w.id} has no readable CAP`);
+    const geocodes = (w.exposure as { geocodes?: { valueName: string; value: string }[] }).geocodes ?? [];
+    const countries = [
+      ...new Set(geocodes.map((g) => g.value.slice(0, 2).toUpperCase()).filter((c) => /^[A-Z]{2}$/.test(c))),
+    ];
+    const base = this.#publicUrl;
+    return {
+      deliveryId: delivery.id,
+      warningId: w.id,
+      threadId: w.thread_id,
+      identifier: w.identifier,
+      msgType: w.msg_type,
+      sent: (w.sent_at ?? new Date()).toISOString(),
+      expires: w.expires_at.toISOString(),
+      hazard: w.hazard,
+      severity: w.severity,
+      urgency: w.urgency,
+      certainty: w.certainty,
+      language: text.language,
+      event: text.event,
+      headline: text.headline,
+      description: text.description,
+      instruction: text.instruction,
+      areaDesc: w.content.areaDesc,
+      geometry: w.geometry,
+      countries,
+      senderName: w.organisation_name,
+      cap: parsed.alert,
+      capUrl: `${base}/cap/${w.identifier}.xml`,
+      jsonUrl: `${base}/cap/${w.identifier}.json`,
+      webUrl: `${base}/warnings/${w.thread_id}`,
+      unsubscribeUrl: subscription.managed
+        ? null
+        : `${base}/public/unsubscribe?token=${subscription.unsubscribe_token}`,
+      acknowledgeUrl:
+        subscription.ack_within_s === null
+          ? null
+          : `${base}/public/acknowledge?delivery=${delivery.id}&token=${acknowledgeToken(delivery.id, subscription.unsubscribe_token)}`,
+    };
+  }
+}

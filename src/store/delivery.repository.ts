@@ -1,0 +1,178 @@
+/** @module Delivery storage: the outbox written with a publication, claims with FOR UPDATE SKIP LOCKED, attempts, acknowledgements. */
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Schema } from './schema.ts';
+
+type Db = Kysely<Schema> | Transaction<Schema>;
+
+/** Active subscriptions whose box meets the box (the exact geometry test follows in memory). */
+export function subscriptionsInBox(
+  db: Db,
+  [minLon, minLat, maxLon, maxLat]: readonly [number, number, number, number],
+) {
+  return db
+    .selectFrom('subscription')
+    .selectAll()
+    .where('status', '=', 'active')
+    .where('min_lon', '<=', maxLon)
+    .where('max_lon', '>=', minLon)
+    .where('min_lat', '<=', maxLat)
+    .where('max_lat', '>=', minLat)
+    .execute();
+}
+export type SubscriptionRow = Awaited<ReturnType<typeof subscriptionsInBox>>[number];
+
+/** Subscriptions that received an earlier version of the thread: an Update or Cancel goes to them too. */
+export function earlierRecipients(db: Db, threadId: number, exceptWarningId: number) {
+  return db
+    .selectFrom('delivery as d')
+    .innerJoin('warning as w', 'w.id', 'd.warning_id')
+    .innerJoin('subscription as s', 's.id', 'd.subscription_id')
+    .selectAll('s')
+    .distinct()
+    .where('w.thread_id', '=', threadId)
+    .where('w.id', '!=', exceptWarningId)
+    .where('d.escalation_level', '=', 0)
+    .where('s.status', '=', 'active')
+    .execute();
+}
+
+export interface NewDelivery {
+  readonly id: string;
+  readonly warningId: number;
+  readonly subscriptionId: number;
+  readonly channel: string;
+  readonly target: string;
+  readonly language: string;
+  readonly nextAttemptAt: Date;
+  readonly ackDueAt: Date | null;
+  readonly escalationLevel?: number;
+}
+
+export async function insertDeliveries(db: Db, deliveries: readonly NewDelivery[]): Promise<number> {
+  let inserted = 0;
+  // 15 parameters a row: chunks of 2 000 stay well under PostgreSQL's 65 535 parameters a statement.
+  for (let i = 0; i < deliveries.length; i += 2000) {
+    const chunk = deliveries.slice(i, i + 2000);
+    const result = await db
+      .insertInto('delivery')
+      .values(
+        chunk.map((d) => ({
+          id: d.id,
+          warning_id: d.warningId,
+          subscription_id: d.subscriptionId,
+          channel: d.channel,
+          target: d.target,
+          language: d.language,
+          status: 'pending' as const,
+          next_attempt_at: d.nextAttemptAt,
+          claimed_until: null,
+          last_response_code: null,
+          last_error: null,
+          escalation_level: d.escalationLevel ?? 0,
+          ack_due_at: d.ackDueAt,
+          acknowledged_at: null,
+          acknowledged_by: null,
+          delivered_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return inserted;
+}
+
+/**
+ * Claims up to `limit` due deliveries for `leaseMs`: another worker (or this one after a crash) takes a
+ * delivery only once its lease has run out, so each is sent at least once and rarely twice.
+ */
+export async function claimDueDeliveries(db: Kysely<Schema>, nowMs: number, limit: number, leaseMs: number) {
+  const now = new Date(nowMs);
+  return db.transaction().execute(async (tx) => {
+    const due = await tx
+      .selectFrom('delivery')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (due.length === 0) return [];
+    return tx
+      .updateTable('delivery')
+      .set({ claimed_until: new Date(nowMs + leaseMs), attempts: sql`attempts + 1` })
+      .where(
+        'id',
+        'in',
+        due.map((d) => d.id),
+      )
+      .returningAll()
+      .execute();
+  });
+}
+export type ClaimedDelivery = Awaited<ReturnType<typeof claimDueDeliveries>>[number];
+
+export async function recordAttempt(
+  db: Kysely<Schema>,
+  delivery: ClaimedDelivery,
+  attempt: {
+    outcome: 'delivered' | 'retry' | 'failed';
+    responseCode: number | null;
+    error: string | null;
+    latencyMs: number;
+  },
+  next: { status: 'pending' | 'delivered' | 'failed' | 'dead'; nextAttemptAt: Date; ackDueAt?: Date | null },
+  nowMs: number,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('delivery_attempt')
+      .values({
+        delivery_id: delivery.id,
+        attempt: delivery.attempts,
+        outcome: attempt.outcome,
+        response_code: attempt.responseCode,
+        latency_ms: Math.round(attempt.latencyMs),
+        error: attempt.error,
+      })
+      .execute();
+    await tx
+      .updateTable('delivery')
+      .set({
+        status: next.status,
+        next_attempt_at: next.nextAttemptAt,
+        claimed_until: null,
+        last_response_code: attempt.responseCode,
+        last_error: attempt.error,
+        ...(next.status === 'delivered' ? { delivered_at: new Date(nowMs) } : {}),
+        ...(next.ackDueAt === undefined ? {} : { ack_due_at: next.ackDueAt }),
+      })
+      .where('id', '=', delivery.id)
+      .execute();
+  });
+}
+
+/** Delivered, unacknowledged deliveries whose time to acknowledge has passed, not yet escalated. */
+export function overdueAcknowledgements(db: Db, nowMs: number) {
+  return db
+    .selectFrom('delivery as d')
+    .innerJoin('subscription as s', 's.id', 'd.subscription_id')
+    .select(['d.id', 'd.warning_id', 'd.escalation_level', 's.escalate_to'])
+    .where('d.ack_due_at', '<=', new Date(nowMs))
+    .where('d.acknowledged_at', 'is', null)
+    .where('d.escalated', '=', false)
+    .where('d.status', '=', 'delivered')
+    .execute();
+}
+
+/** Puts a claimed delivery back for later without counting the claim as an attempt (its endpoint's circuit is open). */
+export async function postponeDelivery(db: Kysely<Schema>, id: string, at: Date): Promise<void> {
+  await db
+    .updateTable('delivery')
+    .set({ next_attempt_at: at, claimed_until: null, attempts: sql`attempts - 1` })
+    .where('id', '=', id)
+    .execute();
+}
