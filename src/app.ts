@@ -1,4 +1,5 @@
 /** @module The wiring: builds the platform from its parts. The only place where parts meet; everything else receives what it needs. */
+import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { type EventBus, InProcessBus } from './bus/event-bus.ts';
@@ -47,6 +48,8 @@ export interface Services {
   sendConfirmation(channel: 'email' | 'sms', target: string, token: string): Promise<void>;
   readonly bus: EventBus;
   readonly publicUrl: string;
+  /** Where spoken and printed bulletins are kept once made. */
+  readonly mediaDir: string;
 }
 
 export interface Platform {
@@ -147,6 +150,7 @@ export async function createServices(
       ),
     bus,
     publicUrl: config.publicUrl,
+    mediaDir: path.join(config.dataDir, 'media'),
     eventIngest: new EventIngest(db, limits, (organisationId) =>
       detection.notifyOrganisation(organisationId),
     ),

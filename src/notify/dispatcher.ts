@@ -229,7 +229,8 @@ export class Dispatcher {
                 channel: next.channel,
                 target: next.target,
                 language,
-                nextAttemptAt: new Date(nowMs),
+                // due at once (`nowMs` may be a judged moment in the future, as in tests)
+                nextAttemptAt: new Date(Math.min(nowMs, this.#now())),
                 ackDueAt: null,
                 escalationLevel: d.escalation_level + 1,
               },
@@ -301,40 +302,9 @@ class MessageBuilder {
       .select(['managed', 'unsubscribe_token', 'ack_within_s'])
       .where('id', '=', delivery.subscription_id)
       .executeTakeFirstOrThrow();
-    const texts = w.content.texts;
-    const text = texts.find((t) => t.language === delivery.language) ?? texts[0];
-    const parsed = parseCapXml(w.cap_xml ?? '');
-    if (!('alert' in parsed) || text === undefined) throw new Error(`warning ${w.id} has no readable CAP`);
-    const geocodes = (w.exposure as { geocodes?: { valueName: string; value: string }[] }).geocodes ?? [];
-    const countries = [
-      ...new Set(geocodes.map((g) => g.value.slice(0, 2).toUpperCase()).filter((c) => /^[A-Z]{2}$/.test(c))),
-    ];
     const base = this.#publicUrl;
-    return {
+    return messageOfVersion(w, delivery.language, base, {
       deliveryId: delivery.id,
-      warningId: w.id,
-      threadId: w.thread_id,
-      identifier: w.identifier,
-      msgType: w.msg_type,
-      sent: (w.sent_at ?? new Date()).toISOString(),
-      expires: w.expires_at.toISOString(),
-      hazard: w.hazard,
-      severity: w.severity,
-      urgency: w.urgency,
-      certainty: w.certainty,
-      language: text.language,
-      event: text.event,
-      headline: text.headline,
-      description: text.description,
-      instruction: text.instruction,
-      areaDesc: w.content.areaDesc,
-      geometry: w.geometry,
-      countries,
-      senderName: w.organisation_name,
-      cap: parsed.alert,
-      capUrl: `${base}/cap/${w.identifier}.xml`,
-      jsonUrl: `${base}/cap/${w.identifier}.json`,
-      webUrl: `${base}/warnings/${w.thread_id}`,
       unsubscribeUrl: subscription.managed
         ? null
         : `${base}/public/unsubscribe?token=${subscription.unsubscribe_token}`,
@@ -342,6 +312,72 @@ class MessageBuilder {
         subscription.ack_within_s === null
           ? null
           : `${base}/public/acknowledge?delivery=${delivery.id}&token=${acknowledgeToken(delivery.id, subscription.unsubscribe_token)}`,
-    };
+    });
   }
+}
+
+/** A published version as the message channels and bulletins take, in one language (else the first written). */
+export async function publishedMessage(
+  db: Kysely<Schema>,
+  publicUrl: string,
+  identifier: string,
+  language: string,
+): Promise<WarningMessage | undefined> {
+  const row = await db
+    .selectFrom('warning')
+    .select('id')
+    .where('identifier', '=', identifier)
+    .where('status', '=', 'published')
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const w = await new MessageBuilder(db, publicUrl).loadWarning(row.id);
+  return messageOfVersion(w, language, publicUrl, {
+    deliveryId: identifier,
+    unsubscribeUrl: null,
+    acknowledgeUrl: null,
+  });
+}
+
+function messageOfVersion(
+  w: Awaited<ReturnType<MessageBuilder['loadWarning']>>,
+  language: string,
+  base: string,
+  links: { deliveryId: string; unsubscribeUrl: string | null; acknowledgeUrl: string | null },
+): WarningMessage {
+  const texts = w.content.texts;
+  const text = texts.find((t) => t.language === language) ?? texts[0];
+  const parsed = parseCapXml(w.cap_xml ?? '');
+  if (!('alert' in parsed) || text === undefined) throw new Error(`warning ${w.id} has no readable CAP`);
+  const geocodes = (w.exposure as { geocodes?: { valueName: string; value: string }[] }).geocodes ?? [];
+  const countries = [
+    ...new Set(geocodes.map((g) => g.value.slice(0, 2).toUpperCase()).filter((c) => /^[A-Z]{2}$/.test(c))),
+  ];
+  return {
+    deliveryId: links.deliveryId,
+    warningId: w.id,
+    threadId: w.thread_id,
+    identifier: w.identifier,
+    msgType: w.msg_type,
+    sent: (w.sent_at ?? new Date()).toISOString(),
+    expires: w.expires_at.toISOString(),
+    hazard: w.hazard,
+    severity: w.severity,
+    urgency: w.urgency,
+    certainty: w.certainty,
+    language: text.language,
+    event: text.event,
+    headline: text.headline,
+    description: text.description,
+    instruction: text.instruction,
+    areaDesc: w.content.areaDesc,
+    geometry: w.geometry,
+    countries,
+    senderName: w.organisation_name,
+    cap: parsed.alert,
+    capUrl: `${base}/cap/${w.identifier}.xml`,
+    jsonUrl: `${base}/cap/${w.identifier}.json`,
+    webUrl: `${base}/warnings/${w.thread_id}`,
+    unsubscribeUrl: links.unsubscribeUrl,
+    acknowledgeUrl: links.acknowledgeUrl,
+  };
 }

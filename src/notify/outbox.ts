@@ -63,6 +63,8 @@ export async function writeOutbox(
   for (const s of candidates) {
     // An organisation's responders hear its own warnings and those above and below it; the public hears all.
     if (s.managed && !branch.has(s.organisation_id)) continue;
+    // An all-clear goes to those who heard the warning (below), not to everyone in the area.
+    if (v.msg_type === 'Cancel') continue;
     if (reached.has(s.id) && wantsVersion(wantsOf(s), version)) recipients.set(s.id, s);
   }
   if (v.msg_type !== 'Alert') {

@@ -1,4 +1,6 @@
 /** @module An in-process platform over a fresh test database, with helpers to register what tests need through the API. */
+import os from 'node:os';
+import path from 'node:path';
 import { createPlatform, type Platform } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
 import type { Backend } from '../../src/store/database.ts';
@@ -10,7 +12,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     port: 0,
     host: '127.0.0.1',
-    dataDir: 'unused',
+    dataDir: path.join(os.tmpdir(), 'ew4e-test-media'),
     databaseUrl: undefined,
     adminKey: ADMIN_KEY,
     logLevel: 'silent',

@@ -619,24 +619,30 @@ function arcsOf(polygons: Polygons, count: number): Arcs {
   const boxes = new Float64List();
   for (let r = 0; r < polygons.polygonRing[count]!; r++) {
     const ring = densify(polygons.coords, polygons.ringStart[r]!, polygons.ringStart[r + 1]!);
+    let ax = unitX(ring[0]!, ring[1]!);
+    let ay = unitY(ring[0]!, ring[1]!);
+    let az = unitZ(ring[1]!);
     for (let i = 2; i < ring.length; i += 2) {
       const lon0 = ring[i - 2]!;
       const lat0 = ring[i - 1]!;
       const lon1 = ring[i]!;
       const lat1 = ring[i + 1]!;
-      for (const v of [
-        unitX(lon0, lat0),
-        unitY(lon0, lat0),
-        unitZ(lat0),
-        unitX(lon1, lat1),
-        unitY(lon1, lat1),
-        unitZ(lat1),
-      ])
-        vectors.push(v);
+      const bx = unitX(lon1, lat1);
+      const by = unitY(lon1, lat1);
+      const bz = unitZ(lat1);
+      vectors.push(ax);
+      vectors.push(ay);
+      vectors.push(az);
+      vectors.push(bx);
+      vectors.push(by);
+      vectors.push(bz);
       boxes.push(Math.min(lon0, lon1));
       boxes.push(Math.min(lat0, lat1) - ARC_BULGE_DEGREES);
       boxes.push(Math.max(lon0, lon1));
       boxes.push(Math.max(lat0, lat1) + ARC_BULGE_DEGREES);
+      ax = bx;
+      ay = by;
+      az = bz;
     }
   }
   const n = vectors.length / 6;
@@ -988,6 +994,8 @@ export function buildSubscriptionIndex(subscriptions: readonly IndexedSubscripti
   // seen[i] === stamp: subscription i was already tested for this warning (it may sit under several boxes).
   const seen = new Uint32Array(n);
   let stamp = 0;
+  // The matched ids of the current warning, reused from one warning to the next.
+  let found = new Float64Array(1024);
 
   return {
     size: n,
@@ -999,7 +1007,7 @@ export function buildSubscriptionIndex(subscriptions: readonly IndexedSubscripti
         seen.fill(0);
         stamp = 1;
       }
-      const found: number[] = [];
+      let count = 0;
       for (const box of warning.boxes) {
         for (const e of tree.search(box[0]!, box[1]!, box[2]!, box[3]!)) {
           const i = owner[e]!;
@@ -1009,7 +1017,13 @@ export function buildSubscriptionIndex(subscriptions: readonly IndexedSubscripti
             warning.kind === 'circle'
               ? matchesCircleWarning(s, i, warning)
               : matchesPolygonWarning(s, i, warning);
-          if (hit) found.push(s.ids[i]!);
+          if (!hit) continue;
+          if (count === found.length) {
+            const grown = new Float64Array(count * 2);
+            grown.set(found);
+            found = grown;
+          }
+          found[count++] = s.ids[i]!;
         }
       }
       const sorted = Float64Array.from(found).sort();

@@ -1,9 +1,14 @@
 /** @module Public warning publishing: every published version as CAP 1.2 XML and as JSON at a stable URL, and Atom and RSS feeds of the warnings in force — all with ETags. */
 import { createHash } from 'node:crypto';
+import { access, mkdir, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { notFound } from '../../errors.ts';
+import { publishedMessage } from '../../notify/dispatcher.ts';
+import { makePrintedBulletin } from '../../notify/media/printed-bulletin.ts';
+import { makeSpokenBulletin } from '../../notify/media/spoken-bulletin.ts';
 import { feedVersions, publishedByIdentifier } from '../../store/warning-read.repository.ts';
 import { capTime } from '../../warn/cap/cap-alert.ts';
 import { geoJsonToCapPolygons, parseCapXml } from '../../warn/cap/cap-xml.ts';
@@ -260,6 +265,73 @@ export async function capRoutes(app: HttpServer, { services }: { services: Servi
         clearInterval(heartbeat);
         unsubscribe();
       });
+    },
+  );
+
+  const BulletinQuery = Type.Object({
+    lang: Type.Optional(
+      Type.Enum(['en', 'fr', 'es', 'ar', 'ru', 'zh'], {
+        description: 'language (default the first the warning is written in)',
+      }),
+    ),
+  });
+
+  /** Made once per version and language, then served from the media folder (versions never change). */
+  const bulletin = async (
+    identifier: string,
+    lang: string | undefined,
+    kind: 'wav' | 'pdf',
+  ): Promise<string> => {
+    const language = lang ?? 'en';
+    const file = path.join(services.mediaDir, `${identifier}.${language}.${kind}`);
+    try {
+      await access(file);
+      return file;
+    } catch {
+      // not made yet
+    }
+    const message = await publishedMessage(db, services.publicUrl, identifier, language);
+    if (message === undefined) throw notFound('alert');
+    await mkdir(services.mediaDir, { recursive: true });
+    const partial = `${file}.${process.pid}.part`;
+    if (kind === 'wav') await makeSpokenBulletin(message, partial);
+    else await makePrintedBulletin(message, partial);
+    await rename(partial, file);
+    return file;
+  };
+
+  app.get(
+    '/cap/:identifier.wav',
+    {
+      schema: {
+        tags: ['publishing'],
+        summary:
+          'The warning as a spoken bulletin for community radio and phone lines (WAV, espeak-ng, in the language where a voice exists)',
+        security: [],
+        params: Identifier,
+        querystring: BulletinQuery,
+      },
+    },
+    async (request, reply) => {
+      const file = await bulletin(request.params.identifier, request.query.lang, 'wav');
+      return reply.type('audio/wav').send(await readFile(file));
+    },
+  );
+
+  app.get(
+    '/cap/:identifier.pdf',
+    {
+      schema: {
+        tags: ['publishing'],
+        summary: 'The warning as a one-page printable bulletin (PDF) with a map and the instructions',
+        security: [],
+        params: Identifier,
+        querystring: BulletinQuery,
+      },
+    },
+    async (request, reply) => {
+      const file = await bulletin(request.params.identifier, request.query.lang, 'pdf');
+      return reply.type('application/pdf').send(await readFile(file));
     },
   );
 }
