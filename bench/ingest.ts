@@ -233,6 +233,7 @@ async function measureBackend(
       maxBodyBytes: DEFAULTS.maxBodyBytes,
       publicUrl: 'http://localhost',
       delivery: configFromEnv({}).delivery,
+      detectionGatherMs: DEFAULTS.detectionGatherMs,
     };
     // Only errors, on stderr: a 500 during the run then says why, and logging costs nothing otherwise.
     const platform = await createPlatform(config, pino({ level: 'error' }, pino.destination(2)));

@@ -45,6 +45,7 @@ export const warnBench: Bench = {
           maxBodyBytes: DEFAULTS.maxBodyBytes,
           publicUrl: 'http://localhost',
           delivery: configFromEnv({}).delivery,
+          detectionGatherMs: DEFAULTS.detectionGatherMs,
         });
         try {
           const series = await network(services.database.db, services.globalOrganisationId, stations);

@@ -80,7 +80,7 @@ export async function createServices(
     db.db,
     DETECTORS,
     (signalIds) => bus.publish('signals.raised', { signalIds }),
-    1000,
+    config.detectionGatherMs,
     (error) => log.error({ err: error }, 'detection failed'),
   );
   const webhookSecrets = new Map<string, string>();

@@ -17,6 +17,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Base of the public links in CAP messages and feeds (default http://localhost:PORT). */
   readonly publicUrl: string;
+  /** New data is gathered this long before detection runs (one catch-up per series for many batches). */
+  readonly detectionGatherMs: number;
   /** Dissemination channels; a channel whose setting is absent is not offered (its deliveries wait). */
   readonly delivery: DeliveryConfig;
 }
@@ -45,6 +47,8 @@ export const DEFAULTS = {
   dataDir: '.ew4e',
   maxBatchRows: 50_000,
   maxBodyBytes: 16 * 1024 * 1024,
+  // A quarter second: warnings reach people within a second, and a busy feed still batches detection.
+  detectionGatherMs: 250,
   deliveryBackoffMs: 5_000,
   deliveryMaxBackoffMs: 3_600_000,
   deliveryCoolDownMs: 30_000,
@@ -63,6 +67,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     maxBatchRows: integer(env.EW4E_MAX_BATCH_ROWS, DEFAULTS.maxBatchRows, 'EW4E_MAX_BATCH_ROWS'),
     maxBodyBytes: integer(env.EW4E_MAX_BODY_BYTES, DEFAULTS.maxBodyBytes, 'EW4E_MAX_BODY_BYTES'),
     publicUrl: publicUrl(env.EW4E_PUBLIC_URL, port),
+    detectionGatherMs: integer(
+      env.EW4E_DETECTION_GATHER_MS,
+      DEFAULTS.detectionGatherMs,
+      'EW4E_DETECTION_GATHER_MS',
+    ),
     delivery: {
       smtpUrl: env.EW4E_SMTP_URL || undefined,
       mailFrom: env.EW4E_MAIL_FROM || 'EW4E warnings <warnings@localhost>',

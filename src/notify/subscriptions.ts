@@ -6,7 +6,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { Ew4eError, notFound } from '../errors.ts';
-import { cutAtAntimeridian } from '../geo/antimeridian.ts';
 import { bboxOf } from '../geo/geojson-validation.ts';
 import type { Schema, SubscriptionAreaSpec } from '../store/schema.ts';
 import { acknowledgeToken } from './dispatcher.ts';
@@ -60,7 +59,12 @@ const KM_PER_DEGREE = 111.32;
 
 /** The bounding box the SQL prefilter uses; anything across ±180 spans the whole band of longitudes. */
 export function boxOfArea(area: SubscriptionAreaSpec): [number, number, number, number] {
-  if (area.kind === 'polygon' || area.kind === 'area') return bboxOf(cutAtAntimeridian(area.geometry));
+  if (area.kind === 'polygon' || area.kind === 'area') {
+    // The box of the positions as given; one wider than half the world may be meant across ±180, so the
+    // prefilter takes the whole band of longitudes (a superset: the exact test decides).
+    const [minLon, minLat, maxLon, maxLat] = bboxOf(area.geometry);
+    return maxLon - minLon > 180 ? [-180, minLat, 180, maxLat] : [minLon, minLat, maxLon, maxLat];
+  }
   const r = area.kind === 'circle' ? area.radiusKm : 0;
   const dLat = r / KM_PER_DEGREE;
   const dLon = r / (KM_PER_DEGREE * Math.max(Math.cos((area.lat * Math.PI) / 180), 0.01));

@@ -19,6 +19,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     maxBatchRows: 50_000,
     maxBodyBytes: 16 * 1024 * 1024,
     publicUrl: 'https://ew4e.test',
+    detectionGatherMs: 1000,
     delivery: {
       smtpUrl: undefined,
       mailFrom: 'EW4E test <warnings@ew4e.test>',
