@@ -2,11 +2,12 @@
 import type { Bench } from './bench.ts';
 import { detectBench } from './detect.ts';
 import { ingestBench } from './ingest.ts';
+import { latencyBench } from './latency.ts';
 import { matchBench } from './match.ts';
 import { nabBench } from './nab.ts';
 import { warnBench } from './warn.ts';
 
-const BENCHES: readonly Bench[] = [ingestBench, detectBench, nabBench, warnBench, matchBench];
+const BENCHES: readonly Bench[] = [ingestBench, detectBench, nabBench, warnBench, matchBench, latencyBench];
 
 async function main(argv: readonly string[]): Promise<number> {
   const name = argv[0];
