@@ -3,17 +3,14 @@
  * same rows into the same table, on every storage backend.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import { createPlatform, type Platform } from '../src/app.ts';
 import { type Config, configFromEnv, DEFAULTS } from '../src/config.ts';
 import type { Backend } from '../src/store/database.ts';
 import { type Bench, type BenchContext, benchResult } from './bench.ts';
+import { withScratchDatabase } from './scratch-database.ts';
 
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const COLUMNS = ['series_id', 'time', 'value', 'qc_flag', 'qc_rule'] as const;
@@ -180,47 +177,12 @@ interface BackendMeasurement {
   readonly copyRowsPerS: number;
 }
 
-/** A throw-away database of `backend`, removed whatever happens. */
-async function withScratchDatabase<T>(
-  backend: Backend,
-  options: IngestOptions,
-  use: (location: { dataDir: string; databaseUrl: string | undefined }) => Promise<T>,
-): Promise<T> {
-  if (backend === 'pglite') {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ew4e-bench-'));
-    try {
-      return await use({ dataDir, databaseUrl: undefined });
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  }
-  const name = `ew4e_bench_${randomBytes(6).toString('hex')}`;
-  await adminQuery(options.postgresUrl, `create database ${name}`);
-  try {
-    const url = new URL(options.postgresUrl);
-    url.pathname = `/${name}`;
-    return await use({ dataDir: os.tmpdir(), databaseUrl: url.toString() });
-  } finally {
-    await adminQuery(options.postgresUrl, `drop database if exists ${name} with (force)`);
-  }
-}
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 async function measureBackend(
   backend: Backend,
   options: IngestOptions,
   context: BenchContext,
 ): Promise<BackendMeasurement> {
-  return withScratchDatabase(backend, options, async ({ dataDir, databaseUrl }) => {
+  return withScratchDatabase(backend, options.postgresUrl, async ({ dataDir, databaseUrl }) => {
     const adminKey = `bench-${randomBytes(16).toString('hex')}`;
     const config: Config = {
       port: 0,

@@ -12,7 +12,6 @@
  * Circles are indexed through their centres: ST_DWithin with the largest radius (or radius sum) finds the
  * candidates in the GiST index, and ST_DWithin with the row's own radius decides.
  */
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -31,6 +30,7 @@ import {
   type WarningArea,
 } from '../src/notify/matching/subscription-index.ts';
 import { type Bench, benchResult } from './bench.ts';
+import { withScratchDatabase } from './scratch-database.ts';
 
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const KM_PER_DEGREE = (Math.PI * EARTH_RADIUS_KM) / 180;
@@ -363,31 +363,17 @@ function postgisQuery(area: WarningArea): { text: string; values: (string | numb
   return { text: POLYGON_SQL, values: [wkt, MAX_CIRCLE_KM * 1000, DENSIFY_DEGREES] };
 }
 
+/** A scratch PostgreSQL database (see scratch-database.ts) with one client connected to it. */
 async function scratchDatabase(url: string, use: (client: pg.Client) => Promise<void>): Promise<void> {
-  const name = `ew4e_bench_match_${randomBytes(6).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  try {
-    const scratch = new URL(url);
-    scratch.pathname = `/${name}`;
-    const client = new pg.Client({ connectionString: scratch.toString() });
+  await withScratchDatabase('postgres', url, async ({ databaseUrl }) => {
+    const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
       await use(client);
     } finally {
       await client.end();
     }
-  } finally {
-    await admin(`drop database if exists ${name} with (force)`);
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,16 +1,12 @@
 /** @module Warning-stage throughput: signals threaded and judged per second, beside storing the same signals (the stage's own input cost). */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { createServices } from '../src/app.ts';
 import { configFromEnv, DEFAULTS } from '../src/config.ts';
 import type { SignalDraft } from '../src/detect/signal.ts';
 import type { Backend } from '../src/store/database.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
 import { type Bench, benchResult } from './bench.ts';
+import { withScratchDatabase } from './scratch-database.ts';
 
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -33,7 +29,7 @@ export const warnBench: Bench = {
     const stations = Number(options.stations);
     const batch = Number(options.batch);
     for (const backend of options.backends.split(',') as Backend[]) {
-      await scratch(backend, options['postgres-url'], async (location) => {
+      await withScratchDatabase(backend, options['postgres-url'], async (location) => {
         const services = await createServices({
           port: 0,
           host: '127.0.0.1',
@@ -180,38 +176,4 @@ async function network(
     out.push({ organisationId: org.id, stationId: station.id, seriesId: series.id });
   }
   return out;
-}
-
-async function scratch(
-  backend: Backend,
-  postgresUrl: string,
-  use: (location: { dataDir: string; databaseUrl: string | undefined }) => Promise<void>,
-): Promise<void> {
-  if (backend === 'pglite') {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ew4e-bench-'));
-    try {
-      await use({ dataDir, databaseUrl: undefined });
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-    return;
-  }
-  const name = `ew4e_bench_${randomBytes(6).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  try {
-    const url = new URL(postgresUrl);
-    url.pathname = `/${name}`;
-    await use({ dataDir: os.tmpdir(), databaseUrl: url.toString() });
-  } finally {
-    await admin(`drop database if exists ${name} with (force)`);
-  }
 }

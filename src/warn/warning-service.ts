@@ -3,11 +3,11 @@
  * episodes, and issues, holds, publishes and cancels CAP versions — every decision in one transaction
  * with its audit entry. The judgement itself lives in the pure modules beside this one.
  */
-import { createHash } from 'node:crypto';
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Kysely, Transaction } from 'kysely';
 import type { RuleDefinition } from '../detect/rules/rule-definition.ts';
 import { Ew4eError, notFound } from '../errors.ts';
+import { bboxOf } from '../geo/geojson-validation.ts';
 import type { Schema } from '../store/schema.ts';
 import {
   activeSilences,
@@ -32,7 +32,7 @@ import {
   type VersionRow,
   versionsOf,
 } from '../store/warning.repository.ts';
-import type { CapReference } from './cap/cap-alert.ts';
+import { type CapReference, capTime } from './cap/cap-alert.ts';
 import { signCapXml } from './cap/cap-signature.ts';
 import { toCapXml } from './cap/cap-xml.ts';
 import {
@@ -43,6 +43,7 @@ import {
   type PopulationIndex,
 } from './exposure.ts';
 import { findHazard, type Hazard, hazardOfVariable, hazardsOfEventKind } from './hazards.ts';
+import { etagOf } from './publish/etag.ts';
 import { verifyEpisode } from './verification.ts';
 import { type AreaGeometry, coveredShare, overlapShare, unionOf } from './warning-area.ts';
 import { capAlertOf, type WarningContent, type WarningText } from './warning-cap.ts';
@@ -361,7 +362,7 @@ export class WarningService {
           open.set(r.hazard.code, candidates);
         }
         let best: { thread: ThreadRow; share: number } | undefined;
-        const box = boxOf(r.area.geometry);
+        const box = bboxOf(r.area.geometry);
         for (const thread of candidates) {
           if (!sameArea(thread, r.area) && !boxesMeet(thread, box)) continue;
           const share = sameArea(thread, r.area) ? 1 : overlapShare(thread.geometry, r.area.geometry);
@@ -417,7 +418,7 @@ export class WarningService {
 
   async #openThread(tx: Tx, r: Resolved, state: ThreadState): Promise<ThreadRow> {
     const exposure = await this.#exposure(tx, r.area.geometry);
-    const box = boxOf(r.area.geometry);
+    const box = bboxOf(r.area.geometry);
     const row = await tx
       .insertInto('warning_thread')
       .values({
@@ -462,7 +463,7 @@ export class WarningService {
   async #growThread(tx: Tx, thread: ThreadRow, area: WarningArea): Promise<ThreadRow> {
     const geometry = unionOf(thread.geometry, area.geometry);
     const exposure = await this.#exposure(tx, geometry);
-    const [minLon, minLat, maxLon, maxLat] = boxOf(geometry);
+    const [minLon, minLat, maxLon, maxLat] = bboxOf(geometry);
     const geocodes = uniqueGeocodes([...(thread.exposure as ExposureRecord).geocodes, ...area.geocodes]);
     const areaDesc = joinDesc(thread.area_desc, area.desc);
     await appendAudit(tx, {
@@ -486,7 +487,7 @@ export class WarningService {
   }
 
   async #exposure(tx: Tx, geometry: AreaGeometry): Promise<Exposure> {
-    const box = boxOf(geometry);
+    const box = bboxOf(geometry);
     const sites = await areasInBox(tx, ['protected_area', 'vulnerable_site'], box);
     const asSite = (a: (typeof sites)[number]) => ({
       id: a.id,
@@ -867,7 +868,7 @@ export class WarningService {
     const references: CapReference[] = earlier.map((v) => ({
       sender,
       identifier: v.identifier,
-      sent: capSent(v.sent_at as Date),
+      sent: capTime(v.sent_at as Date),
     }));
     const msgType =
       earlier.length === 0 ? 'Alert' : version.msg_type === 'Alert' ? 'Update' : version.msg_type;
@@ -898,7 +899,7 @@ export class WarningService {
         msg_type: msgType,
         sent_at: new Date(Math.floor(nowMs / 1000) * 1000),
         cap_xml: xml,
-        etag: `"${createHash('sha256').update(xml).digest('base64url').slice(0, 27)}"`,
+        etag: etagOf(xml),
         signed: key !== undefined,
         reviewed_by: actor,
       })
@@ -1305,13 +1306,6 @@ function uniqueGeocodes(codes: readonly { valueName: string; value: string }[]) 
   return [...seen.values()];
 }
 
-function boxOf(g: AreaGeometry): [number, number, number, number] {
-  const positions = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).flat(2);
-  const lons = positions.map((p) => p[0] ?? 0);
-  const lats = positions.map((p) => p[1] ?? 0);
-  return [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
-}
-
 function coveredShareOfPoint(g: AreaGeometry, point: readonly number[]): boolean {
   const [lon = 0, lat = 0] = point;
   const d = 1e-4;
@@ -1342,10 +1336,6 @@ function levelsOf(v: VersionRow): WarningLevels {
 
 function lastPublished(versions: readonly VersionRow[]): VersionRow | undefined {
   return [...versions].reverse().find((v) => v.status === 'published');
-}
-
-function capSent(at: Date): string {
-  return at.toISOString().replace(/\.\d{3}Z$/, '-00:00');
 }
 
 function mergeTexts(texts: readonly WarningText[], edits: readonly WarningText[]): WarningText[] {

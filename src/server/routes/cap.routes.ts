@@ -1,5 +1,4 @@
 /** @module Public warning publishing: every published version as CAP 1.2 XML and as JSON at a stable URL, and Atom and RSS feeds of the warnings in force — all with ETags. */
-import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +12,7 @@ import { feedVersions, publishedByIdentifier } from '../../store/warning-read.re
 import { capTime } from '../../warn/cap/cap-alert.ts';
 import { geoJsonToCapPolygons, parseCapXml } from '../../warn/cap/cap-xml.ts';
 import { HAZARD_CODES } from '../../warn/hazards.ts';
+import { etagOf } from '../../warn/publish/etag.ts';
 import {
   toAtomFeed,
   toRssFeed,
@@ -39,9 +39,6 @@ function sendWithEtag(
   }
   return reply.type(contentType).send(body);
 }
-
-const etagOf = (body: string): string =>
-  `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 
 export async function capRoutes(app: HttpServer, { services }: { services: Services }): Promise<void> {
   const db = services.database.db;
