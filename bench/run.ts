@@ -1,13 +1,24 @@
 /** @module The benchmark runner: `npm run bench -- <name> [options]` runs one benchmark and prints one JSON line per result to stdout. */
 import type { Bench } from './bench.ts';
+import { coverageBench } from './coverage.ts';
 import { detectBench } from './detect.ts';
 import { ingestBench } from './ingest.ts';
 import { latencyBench } from './latency.ts';
+import { mapBench } from './map.ts';
 import { matchBench } from './match.ts';
 import { nabBench } from './nab.ts';
 import { warnBench } from './warn.ts';
 
-const BENCHES: readonly Bench[] = [ingestBench, detectBench, nabBench, warnBench, matchBench, latencyBench];
+const BENCHES: readonly Bench[] = [
+  ingestBench,
+  detectBench,
+  nabBench,
+  warnBench,
+  matchBench,
+  latencyBench,
+  mapBench,
+  coverageBench,
+];
 
 async function main(argv: readonly string[]): Promise<number> {
   const name = argv[0];

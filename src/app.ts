@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import { WEB_DIST } from '../web/build.ts';
 import { type EventBus, InProcessBus } from './bus/event-bus.ts';
 import type { Config } from './config.ts';
 import { DetectionService } from './detect/detection-service.ts';
@@ -15,6 +16,7 @@ import { writeOutbox } from './notify/outbox.ts';
 import { Subscriptions } from './notify/subscriptions.ts';
 import { type Caller, hashApiKey } from './registry/access.ts';
 import { buildHttpServer, type HttpServer } from './server/http-server.ts';
+import { registerWebApp } from './server/web-app.ts';
 import { callerOfKey, installBootstrapKey, KeyUsage } from './store/access.repository.ts';
 import { type Database, openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -168,6 +170,7 @@ export async function createPlatform(
     maxBodyBytes: config.maxBodyBytes,
     maxBatchRows: config.maxBatchRows,
   });
+  await registerWebApp(server, config.webDir ?? WEB_DIST);
   return {
     services,
     server,

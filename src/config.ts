@@ -21,6 +21,10 @@ export interface Config {
   readonly detectionGatherMs: number;
   /** Dissemination channels; a channel whose setting is absent is not offered (its deliveries wait). */
   readonly delivery: DeliveryConfig;
+  /** The built dashboard served at `/` (default web/dist of this checkout). */
+  readonly webDir?: string;
+  /** Password of the demo's dashboard users (default: the demo's own, printed in its log). */
+  readonly demoPassword?: string;
 }
 
 export interface DeliveryConfig {
@@ -61,6 +65,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     port,
     host: env.HOST ?? DEFAULTS.host,
     dataDir: path.resolve(cwd, env.EW4E_DATA_DIR ?? DEFAULTS.dataDir),
+    ...(env.EW4E_WEB_DIR ? { webDir: path.resolve(cwd, env.EW4E_WEB_DIR) } : {}),
+    ...(env.EW4E_DEMO_PASSWORD ? { demoPassword: env.EW4E_DEMO_PASSWORD } : {}),
     databaseUrl: env.DATABASE_URL || undefined,
     adminKey: env.EW4E_ADMIN_KEY || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',

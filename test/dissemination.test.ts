@@ -136,6 +136,89 @@ describe.each(BACKENDS)('dissemination on %s', (backend) => {
     expect(audit.map((a: { action: string }) => a.action)).toContain('deliveries_queued');
   }, 60_000);
 
+  it('gathers a digest subscriber’s warnings into one signed message at the local time they chose', async () => {
+    const f = await registerFixture(t, 'dg', 'BD');
+    const digest = { at: '07:00', time_zone: 'Asia/Dhaka', onset: 'all' };
+    const area = { kind: 'circle', ...DHAKA, radius_km: 5 };
+    for (const [body, pointer] of [
+      [{ channel: 'mqtt', target: 'bd', area, digest }, '/digest'],
+      [
+        { channel: 'webhook', target: receiver.url, area, digest: { ...digest, time_zone: 'Asia/Dacca_' } },
+        '/digest/time_zone',
+      ],
+    ] as const) {
+      const bad = await t.request('POST', '/v1/subscriptions', { key: f.key, body });
+      expect(bad.statusCode, bad.body).toBe(400);
+      expect(bad.json().errors[0].pointer).toBe(pointer);
+    }
+    const sub = await subscribe(f, { channel: 'webhook', target: receiver.url, area, digest });
+    receiver.setSecret(String(sub.webhook_secret));
+    const before = receiver.received.length;
+
+    const fire = await t.request('POST', '/v1/rules', {
+      key: f.key,
+      body: {
+        name: 'Smoke from burning waste',
+        definition: {
+          kind: 'threshold',
+          select: { series: f.seriesCode },
+          when: 'above',
+          level: 200,
+          severity: 'Moderate',
+          warning: { hazard: 'waste_fire', autoPublish: ['Moderate', 'Severe'] },
+        },
+      },
+    });
+    expect(fire.statusCode, fire.body).toBe(201);
+    const now = Date.now();
+    await raise(f, await autoPublishingRule(f), now);
+    await raise(f, { origin: 'rule', ruleId: fire.json().id, ruleVersion: fire.json().version }, now);
+    const threads = (await t.request('GET', '/v1/warnings', { key: f.key })).json().items;
+    expect(threads.map((w: { current: { status: string } }) => w.current.status)).toEqual([
+      'published',
+      'published',
+    ]);
+    const dispatcher = t.platform.services.dispatcher;
+    await dispatcher.drain();
+    expect(receiver.received.length).toBe(before);
+
+    const waiting = (await t.request('GET', `/v1/subscriptions/${sub.id}/deliveries`, { key: f.key })).json()
+      .items;
+    expect(waiting).toHaveLength(2);
+    const digestAt = Date.parse(waiting[0].digest_at);
+    // 07:00 in Dhaka (UTC+6, no daylight saving) is 01:00 UTC, within the next day.
+    expect(new Date(digestAt).toISOString()).toMatch(/T01:00:00\.000Z$/);
+    expect(digestAt - now).toBeGreaterThan(0);
+    expect(digestAt - now).toBeLessThanOrEqual(86_400_000);
+    expect(
+      waiting.map((d: { status: string; digest_at: string }) => [d.status, Date.parse(d.digest_at)]),
+    ).toEqual([
+      ['pending', digestAt],
+      ['pending', digestAt],
+    ]);
+    // A batch of one still sends the digest whole: the rest of it is claimed with it.
+    await dispatcher.runOnce(digestAt + 1000, 1);
+    const got = receiver.received.slice(before);
+    expect(got).toHaveLength(1);
+    expect(got[0]?.verified).toBe(true);
+    const payload = JSON.parse(got[0]?.body ?? '{}');
+    expect(payload.type).toBe('warning.digest');
+    expect(got[0]?.id).toBe(payload.id);
+    const firstWarning = Math.min(...waiting.map((d: { warning_id: number }) => d.warning_id));
+    expect(payload.id).toBe(`dgs_${sub.id}_${digestAt / 1000}_${firstWarning}`);
+    expect(payload.data.items.map((i: { data: { hazard: string } }) => i.data.hazard).sort()).toEqual([
+      'air_pollution',
+      'waste_fire',
+    ]);
+    expect(payload.data.items[0].data.severity).toBe('Severe');
+    const sent = (await t.request('GET', `/v1/subscriptions/${sub.id}/deliveries`, { key: f.key })).json()
+      .items;
+    expect(sent.map((d: { status: string; attempts: number }) => [d.status, d.attempts])).toEqual([
+      ['delivered', 1],
+      ['delivered', 1],
+    ]);
+  }, 60_000);
+
   it('keeps trying a receiver that is down for two minutes; when it is back it receives everything, once per delivery id', async () => {
     const f = await registerFixture(t, 'dn', 'BD');
     const subs = [];

@@ -1,4 +1,4 @@
-/** @module The `ew4e` command line: serve, migrate, import, keys. */
+/** @module The `ew4e` command line: serve, migrate, import, keys, nature. */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { openDatabase } from '../store/database.ts';
 import { allSeriesIds, seriesContexts } from '../store/detection.repository.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { importFile } from './import-command.ts';
+import { importProtectedAreaFile, printCoverage } from './nature-command.ts';
 
 const program = new Command()
   .name('ew4e')
@@ -32,6 +33,13 @@ program
   .action(async (options: { demo?: boolean }) => {
     const config = await withAdminKey(configFromEnv(process.env));
     const logger = pino({ level: config.logLevel });
+    if (config.webDir === undefined) {
+      // The dashboard is built from web/ on first start and again only when its sources change.
+      const { ensureWebBuild } = await import('../../web/build.ts');
+      await ensureWebBuild((msg) => logger.info(msg)).catch((error: unknown) =>
+        logger.error({ err: error }, 'the dashboard could not be built; the API runs without it'),
+      );
+    }
     const platform = await createPlatform(config, logger);
     let stopDemo: (() => Promise<void>) | undefined;
     if (options.demo) {
@@ -39,6 +47,7 @@ program
       const demo = await startDemo(platform.services, {
         feedIntervalMs: 10_000,
         log: (msg) => logger.info(msg),
+        ...(config.demoPassword === undefined ? {} : { password: config.demoPassword }),
       });
       stopDemo = () => demo.stop();
     }
@@ -202,6 +211,48 @@ keys
       const created = await createApiKey(services.database.db, org.id, options.role, options.name);
       console.log(created.key);
       console.error(`key ${created.prefix}… (${created.role} of ${options.org}) — shown once, store it now`);
+    } finally {
+      await services.database.close();
+    }
+  });
+
+const nature = program.command('nature').description('30x30: protected areas, coverage');
+nature
+  .command('import')
+  .description(
+    'import protected areas shaped like the WDPA from GeoJSON or a shapefile, cleaned as Protected Planet does (one bad feature refuses the file)',
+  )
+  .argument('<file>', '.geojson/.json, or .shp with its .dbf (and .cpg) beside it')
+  .option('--org <code>', 'the organisation that owns the sites', 'global')
+  .action(async (file: string, options: { org: string }) => {
+    const config = configFromEnv(process.env);
+    const services = await createServices(config);
+    try {
+      const summary = await importProtectedAreaFile(services, file, options);
+      process.exitCode = summary.rejected > 0 ? 1 : 0;
+    } finally {
+      await services.database.close();
+    }
+  });
+nature
+  .command('coverage')
+  .description(
+    "print a country's terrestrial and marine coverage, its STATUS_YR series and progress to 30 % by 2030",
+  )
+  .requiredOption('--country <code>', 'ISO 3166-1 alpha-2 or alpha-3, e.g. BD')
+  .option('--marine-area <id>', 'id of the area (an EEZ) marine coverage is measured against', (v) =>
+    Number.parseInt(v, 10),
+  )
+  .option('--json', 'the JSON the API returns instead of the table')
+  .action(async (options: { country: string; marineArea?: number; json?: boolean }) => {
+    const config = configFromEnv(process.env);
+    const services = await createServices(config);
+    try {
+      await printCoverage(services, options);
+    } catch (error) {
+      if (!(error instanceof Error) || !('code' in error) || error.code !== 'EW4E_INVALID_QUERY') throw error;
+      console.error(error.message);
+      process.exitCode = 2;
     } finally {
       await services.database.close();
     }

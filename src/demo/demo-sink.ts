@@ -75,6 +75,7 @@ export async function startDemoSink(
         wantsUpdates: true,
         wantsCancels: true,
         quietHours: null,
+        digest: null,
         ackWithinS: null,
         escalateTo: null,
         webhookSecret: secret,

@@ -24,6 +24,14 @@ import {
   sampleAt,
   seriesCodeOf,
 } from './demo-data.ts';
+import { installNatureDemo, installProtectedAreaDemo } from './demo-nature.ts';
+import {
+  DEFAULT_DEMO_PASSWORD,
+  DEMO_DUTY_OFFICER,
+  DEMO_USERS,
+  installDemoUsers,
+  watchForDemoIncident,
+} from './demo-response.ts';
 import { startDemoSink } from './demo-sink.ts';
 
 export interface DemoHandle {
@@ -42,6 +50,8 @@ export interface DemoOptions {
   readonly log?: (msg: string) => void;
   /** Seed of the simulated values; default DEMO_SEED. */
   readonly seed?: number;
+  /** The dashboard password of the demo users; default DEFAULT_DEMO_PASSWORD. */
+  readonly password?: string;
 }
 
 /** Largest batch handed to the observation ingest at once. */
@@ -62,7 +72,8 @@ interface LiveSeries {
  * Idempotent: creates the demo once (checks whether organisation code 'bd' exists), backfills the last
  * `backfillDays` days of observations (resuming after what is already stored), then, if feedIntervalMs > 0,
  * every feedIntervalMs appends the points that became due since the last run, through
- * services.observationIngest (validate + store, as the demo organisation's own caller).
+ * services.observationIngest (validate + store, as the demo organisation's own caller). Makes the dashboard's
+ * demo users, and opens one incident from Dhaka's first published warning.
  */
 export async function startDemo(services: Services, options: DemoOptions = {}): Promise<DemoHandle> {
   const now = options.now ?? Date.now;
@@ -75,8 +86,22 @@ export async function startDemo(services: Services, options: DemoOptions = {}): 
   const organisations =
     installed[DEMO_MARKER_ORGANISATION] === undefined ? await installDemo(services, now(), log) : installed;
   const callers = callersOf(organisations);
+  const password = options.password ?? DEFAULT_DEMO_PASSWORD;
+  const users = await installDemoUsers(services.database.db, idOf(organisations, 'bd'), password);
+  log(
+    `demo: sign in to the dashboard as ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(' or ')}, ` +
+      `password ${options.password === undefined ? password : 'from EW4E_DEMO_PASSWORD'}`,
+  );
   // Subscribed before the backfill, so that the first warnings are delivered to it too.
   const sink = await startDemoSink(services, idOf(organisations, 'bd-dhaka'), 'bd-dhaka', log);
+  const incidentWatch = watchForDemoIncident(
+    services.database.db,
+    services.bus,
+    idOf(organisations, 'bd-dhaka'),
+    { id: users.get(DEMO_DUTY_OFFICER.email)!, name: DEMO_DUTY_OFFICER.name },
+    now,
+    log,
+  );
   const live = await liveSeries(services, organisations, log);
 
   const startedMs = performance.now();
@@ -87,6 +112,18 @@ export async function startDemo(services: Services, options: DemoOptions = {}): 
   log(
     `demo: backfilled ${written} observations of ${live.length} series (${backfillDays} days) in ${seconds} s`,
   );
+  // A warning published by an earlier run gets its incident now; a new one when the bus says so.
+  await incidentWatch.check();
+  await installNatureDemo(
+    services,
+    {
+      nairobi: callers.get(idOf(organisations, 'ke-nairobi'))!,
+      harbin: callers.get(idOf(organisations, 'cn-harbin'))!,
+    },
+    endMs,
+    log,
+  );
+  await installProtectedAreaDemo(services, services.globalOrganisationId, endMs, log);
 
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -118,6 +155,7 @@ export async function startDemo(services: Services, options: DemoOptions = {}): 
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       await running;
+      await incidentWatch.stop();
       await sink.close();
     },
   };
@@ -170,8 +208,39 @@ const DEMO_RULES: readonly {
     warning: { hazard: 'air_pollution', autoPublish: ['Minor', 'Moderate', 'Severe'], clearAfterS: 3600 },
   },
   { organisation: 'bd-dhaka', preset: 'who2021_pm25_24h_it1' },
+  {
+    // Farmgate junction never falls below 55 dB(A): a draft always waits for the duty officer's review.
+    organisation: 'bd-dhaka',
+    name: 'Noise above the WHO community guideline (55 dB(A) LAeq outdoors) at Farmgate',
+    definition: {
+      kind: 'threshold',
+      select: { series: 'bd-dhaka-farmgate-noise:sound_level' },
+      when: 'above',
+      level: 55,
+      forS: 600,
+      severity: 'Minor',
+      description: 'WHO Guidelines for Community Noise (1999): serious annoyance outdoors above 55 dB LAeq',
+    },
+    warning: { hazard: 'noise_pollution', autoPublish: [] },
+  },
   { organisation: 'ke-nairobi', preset: 'dissolved_oxygen_hypoxia' },
   { organisation: 'br', preset: 'fire_density_24h', warning: { autoPublish: [] } },
+  {
+    // Nature loss in a protected area: the demo's VIIRS detections of the last days include a cluster inside
+    // Reserva Ducke (Manaus), which publishes a wildfire warning on its own.
+    organisation: 'br',
+    name: 'Fire cluster inside Reserva Florestal Adolpho Ducke: 3 detections within 72 h',
+    definition: {
+      kind: 'event_density',
+      eventKind: 'fire_detection',
+      area: 'br-ducke',
+      count: 3,
+      windowS: 3 * 86_400,
+      severity: 'Severe',
+      description: 'Active fires inside a protected area (NASA FIRMS VIIRS 375 m detections)',
+    },
+    warning: { hazard: 'wildfire', autoPublish: ['Severe'] },
+  },
 ];
 
 /** The zone of each demo country's stations (IANA), keyed by the organisation code's country part. */

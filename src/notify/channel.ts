@@ -44,6 +44,18 @@ export interface WarningMessage {
   readonly acknowledgeUrl: string | null;
 }
 
+/** A subscriber's digest: the warnings gathered for one time of day, the latest version of each, in one message. */
+export interface DigestMessage {
+  /** Stable over retries (see digestIdOf): the webhook-id, the e-mail Message-ID, the SMS reference. */
+  readonly deliveryId: string;
+  /** ISO 8601 UTC: the digest time the subscriber chose. */
+  readonly digestAt: string;
+  readonly language: string;
+  /** Most severe first; an Update or Cancel stands for its warning (the earlier versions are in the log). */
+  readonly items: readonly WarningMessage[];
+  readonly unsubscribeUrl: string | null;
+}
+
 /** The outcome of one attempt, as the delivery log records it. */
 export interface DeliveryAttempt {
   /** delivered: done; retry: a passing failure, try again later; failed: will never succeed (e.g. 410, bad address). */
@@ -60,6 +72,8 @@ export interface Channel {
   readonly kind: ChannelKind;
   /** Sends one message to one target (a URL, an address, a number, a topic prefix…). Never throws: failures are attempts. */
   send(message: WarningMessage, target: string): Promise<DeliveryAttempt>;
+  /** Sends a digest as one message; channels without it (MQTT: machines want each warning) take no digest subscriptions. */
+  sendDigest?(digest: DigestMessage, target: string): Promise<DeliveryAttempt>;
   /** Releases connections (SMTP pools, MQTT clients). */
   close?(): Promise<void>;
 }

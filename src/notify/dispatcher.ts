@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import {
   type ClaimedDelivery,
+  claimDigestRest,
   claimDueDeliveries,
   insertDeliveries,
   overdueAcknowledgements,
@@ -15,7 +16,7 @@ import {
 } from '../store/delivery.repository.ts';
 import type { Schema } from '../store/schema.ts';
 import { parseCapXml } from '../warn/cap/cap-xml.ts';
-import type { Channel, ChannelKind, DeliveryAttempt, WarningMessage } from './channel.ts';
+import type { Channel, ChannelKind, DeliveryAttempt, DigestMessage, WarningMessage } from './channel.ts';
 import {
   afterAttempt,
   type BreakerState,
@@ -23,9 +24,10 @@ import {
   initialBreaker,
   mayAttempt,
 } from './circuit-breaker.ts';
+import { digestItems } from './digest.ts';
 import { createEndpointLimiter } from './endpoint-limiter.ts';
 import { isDeadLetter, MAX_ATTEMPTS, nextAttemptDelayMs } from './retry-policy.ts';
-import { deliveryIdOf } from './subscription-rules.ts';
+import { deliveryIdOf, digestIdOf } from './subscription-rules.ts';
 
 export interface DispatcherOptions {
   readonly publicUrl: string;
@@ -115,22 +117,43 @@ export class Dispatcher {
     return total;
   }
 
-  /** One round: claim a batch and send it. */
-  async runOnce(nowMs = this.#now()): Promise<number> {
-    const claimed = await claimDueDeliveries(
-      this.#db,
-      nowMs,
-      this.#options.batch ?? 200,
-      this.#options.leaseMs,
-    );
+  /** One round: claim a batch and send it — each delivery alone, or a subscriber's digest as one message. */
+  async runOnce(nowMs = this.#now(), batch = this.#options.batch ?? 200): Promise<number> {
+    const leaseMs = this.#options.leaseMs;
+    const claimed = await claimDueDeliveries(this.#db, nowMs, batch, leaseMs);
     if (claimed.length === 0) return 0;
     const messages = new MessageBuilder(this.#db, this.#options.publicUrl);
-    await Promise.all(claimed.map((d) => this.#limiter.run(d.target, () => this.#deliver(d, messages))));
+    const singles: ClaimedDelivery[] = [];
+    const digests = new Map<string, ClaimedDelivery[]>();
+    for (const d of claimed) {
+      const digestible = this.#options.channels.get(d.channel as ChannelKind)?.sendDigest !== undefined;
+      if (d.digest_at === null || !digestible) {
+        singles.push(d);
+        continue;
+      }
+      const key = `${d.subscription_id}@${d.digest_at.getTime()}`;
+      digests.set(key, [...(digests.get(key) ?? []), d]);
+    }
+    for (const group of digests.values()) {
+      const first = group[0] as ClaimedDelivery;
+      group.push(
+        ...(await claimDigestRest(this.#db, first.subscription_id, first.digest_at as Date, nowMs, leaseMs)),
+      );
+    }
+    await Promise.all([
+      ...singles.map((d) => this.#limiter.run(d.target, () => this.#deliver([d], messages))),
+      ...[...digests.values()].map((group) =>
+        this.#limiter.run(group[0]?.target ?? '', () => this.#deliver(group, messages)),
+      ),
+    ]);
     return claimed.length;
   }
 
-  async #deliver(delivery: ClaimedDelivery, messages: MessageBuilder): Promise<void> {
+  /** Sends one delivery, or several of one subscriber as its digest, and records the attempt on each. */
+  async #deliver(deliveries: readonly ClaimedDelivery[], messages: MessageBuilder): Promise<void> {
     const nowMs = this.#now();
+    const delivery = deliveries[0];
+    if (delivery === undefined) return;
     const channel = this.#options.channels.get(delivery.channel as ChannelKind);
     let attempt: DeliveryAttempt & { retryAfterMs?: number };
     const breakerOptions = { coolDownMs: this.#options.coolDownMs ?? DEFAULT_COOL_DOWN_MS };
@@ -149,13 +172,17 @@ export class Dispatcher {
       // The endpoint's circuit is open: wait for its probe, without counting this against the delivery.
       const reopensAt =
         (decision.breaker.openedAtMs ?? nowMs) + (this.#options.coolDownMs ?? DEFAULT_COOL_DOWN_MS);
-      await postponeDelivery(this.#db, delivery.id, new Date(Math.max(reopensAt, nowMs + 1000)));
+      for (const d of deliveries)
+        await postponeDelivery(this.#db, d.id, new Date(Math.max(reopensAt, nowMs + 1000)));
       return;
     } else {
       try {
         await this.#options.prepare?.(delivery);
-        const message = await messages.of(delivery);
-        attempt = await channel.send(message, delivery.target);
+        if (delivery.digest_at !== null && channel.sendDigest !== undefined) {
+          attempt = await channel.sendDigest(await messages.digestOf(deliveries), delivery.target);
+        } else {
+          attempt = await channel.send(await messages.of(delivery), delivery.target);
+        }
       } catch (error) {
         attempt = {
           outcome: 'retry',
@@ -171,34 +198,31 @@ export class Dispatcher {
       );
     }
     const maxAttempts = this.#options.maxAttempts ?? MAX_ATTEMPTS;
-    const status =
+    // The parts of a digest keep one schedule, so that they are retried together as the same digest.
+    const attempts = Math.max(...deliveries.map((d) => d.attempts));
+    const status: 'pending' | 'delivered' | 'failed' | 'dead' =
       attempt.outcome === 'delivered'
         ? 'delivered'
         : attempt.outcome === 'failed'
           ? 'failed'
-          : isDeadLetter(delivery.attempts, maxAttempts)
+          : isDeadLetter(attempts, maxAttempts)
             ? 'dead'
             : 'pending';
     const delay = Math.max(
       // A receiver's Retry-After is honoured up to the longest backoff: it cannot park a warning for days.
       Math.min(attempt.retryAfterMs ?? 0, this.#options.maxBackoffMs),
-      nextAttemptDelayMs(delivery.attempts, {
+      nextAttemptDelayMs(attempts, {
         baseMs: this.#options.baseBackoffMs,
         maxMs: this.#options.maxBackoffMs,
       }),
     );
     const ackWithinS = status === 'delivered' ? await messages.ackWithinS(delivery) : null;
-    await recordAttempt(
-      this.#db,
-      delivery,
-      attempt,
-      {
-        status,
-        nextAttemptAt: new Date(status === 'pending' ? this.#now() + delay : this.#now()),
-        ...(ackWithinS === null ? {} : { ackDueAt: new Date(this.#now() + ackWithinS * 1000) }),
-      },
-      this.#now(),
-    );
+    const next = {
+      status,
+      nextAttemptAt: new Date(status === 'pending' ? this.#now() + delay : this.#now()),
+      ...(ackWithinS === null ? {} : { ackDueAt: new Date(this.#now() + ackWithinS * 1000) }),
+    };
+    for (const d of deliveries) await recordAttempt(this.#db, d, attempt, next, this.#now());
   }
 
   /** Responders who have not acknowledged in time: the next contact of their escalation chain is told. */
@@ -288,6 +312,24 @@ class MessageBuilder {
       .where('id', '=', delivery.subscription_id)
       .executeTakeFirst();
     return s?.ack_within_s ?? null;
+  }
+
+  /** The digest of one subscriber's deliveries that share a digest time. */
+  async digestOf(deliveries: readonly ClaimedDelivery[]): Promise<DigestMessage> {
+    const first = deliveries[0];
+    if (first?.digest_at === null || first === undefined) throw new Error('a digest needs digest deliveries');
+    const items = digestItems(await Promise.all(deliveries.map((d) => this.of(d))));
+    return {
+      deliveryId: digestIdOf(
+        first.subscription_id,
+        first.digest_at.getTime(),
+        Math.min(...deliveries.map((d) => d.warning_id)),
+      ),
+      digestAt: first.digest_at.toISOString(),
+      language: first.language,
+      items,
+      unsubscribeUrl: items[0]?.unsubscribeUrl ?? null,
+    };
   }
 
   async of(delivery: ClaimedDelivery): Promise<WarningMessage> {

@@ -12,7 +12,7 @@ import {
 import type { Schema } from '../store/schema.ts';
 import type { CapCertainty, CapSeverity, CapUrgency } from '../warn/cap/cap-alert.ts';
 import { buildSubscriptionIndex, type SubscriptionArea } from './matching/subscription-index.ts';
-import { chooseLanguage, deliverAt, deliveryIdOf, wantsVersion } from './subscription-rules.ts';
+import { chooseLanguage, deliverAt, deliveryIdOf, digestAt, wantsVersion } from './subscription-rules.ts';
 
 /** Writes the deliveries of one published version; returns how many. */
 export async function writeOutbox(
@@ -76,16 +76,21 @@ export async function writeOutbox(
   const languages = v.content.texts.map((t) => t.language);
   return insertDeliveries(
     tx,
-    [...recipients.values()].map((s) => ({
-      id: deliveryIdOf(v.id, s.id),
-      warningId: v.id,
-      subscriptionId: s.id,
-      channel: s.channel,
-      target: s.target,
-      language: chooseLanguage(s.languages, languages),
-      nextAttemptAt: new Date(deliverAt(s.quiet_hours, nowMs, version)),
-      ackDueAt: null,
-    })),
+    [...recipients.values()].map((s) => {
+      // A digest subscriber chose the hour it hears from us: quiet hours do not apply to it.
+      const inDigest = digestAt(s.digest, nowMs, version);
+      return {
+        id: deliveryIdOf(v.id, s.id),
+        warningId: v.id,
+        subscriptionId: s.id,
+        channel: s.channel,
+        target: s.target,
+        language: chooseLanguage(s.languages, languages),
+        nextAttemptAt: new Date(inDigest ?? deliverAt(s.quiet_hours, nowMs, version)),
+        ackDueAt: null,
+        digestAt: inDigest === null ? null : new Date(inDigest),
+      };
+    }),
   );
 }
 

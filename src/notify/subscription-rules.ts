@@ -112,3 +112,46 @@ export function deliverAt(
 export function deliveryIdOf(warningId: number, subscriptionId: number): string {
   return `dlv_${warningId}_${subscriptionId}`;
 }
+
+export interface DigestSetting {
+  /** Local wall-clock "HH:MM" at which the day's summary goes. */
+  readonly at: string;
+  /** IANA zone of the subscriber. */
+  readonly timeZone: string;
+  /** Which warnings wait for the digest: only slow-onset hazards (the rest go at once), or all. */
+  readonly onset: 'slow' | 'all';
+}
+
+/**
+ * When a version joins the subscriber's digest: the next local `at` after `nowMs` — or null when it goes on
+ * its own at once: no digest, an Extreme warning, or a sudden-onset hazard under `onset: slow`.
+ */
+export function digestAt(
+  digest: DigestSetting | null,
+  nowMs: number,
+  v: Pick<PublishedVersion, 'severity' | 'hazard'>,
+): number | null {
+  if (digest === null || v.severity === 'Extreme') return null;
+  if (digest.onset === 'slow' && findHazard(v.hazard)?.onset !== 'slow') return null;
+  const target = minutesOf(digest.at);
+  let now: number;
+  try {
+    now = localMinutes(nowMs, digest.timeZone);
+  } catch {
+    return null; // an unknown zone: deliver rather than hold a warning on a guess
+  }
+  const wait = (target - now + 24 * 60) % (24 * 60) || 24 * 60;
+  const at = nowMs - (nowMs % 60_000) + wait * 60_000;
+  // Across a daylight-saving change the wall clock moved by the shift: correct by what it reads then.
+  const drift = ((localMinutes(at, digest.timeZone) - target + 36 * 60) % (24 * 60)) - 12 * 60;
+  return at - drift * 60_000;
+}
+
+/**
+ * The stable id of one digest, the webhook-id of each of its retries: the subscriber, the digest time and
+ * the first warning version in it — so a version published in the very second the digest went out, sent
+ * after it on its own, carries an id of its own instead of one the receiver would drop as a duplicate.
+ */
+export function digestIdOf(subscriptionId: number, digestAtMs: number, firstWarningId: number): string {
+  return `dgs_${subscriptionId}_${Math.floor(digestAtMs / 1000)}_${firstWarningId}`;
+}

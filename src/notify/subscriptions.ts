@@ -9,6 +9,7 @@ import { Ew4eError, notFound } from '../errors.ts';
 import { bboxOf } from '../geo/geojson-validation.ts';
 import type { Schema, SubscriptionAreaSpec } from '../store/schema.ts';
 import { acknowledgeToken } from './dispatcher.ts';
+import type { DigestSetting } from './subscription-rules.ts';
 
 export type SubscriptionChannel = 'webhook' | 'email' | 'sms' | 'mqtt';
 
@@ -28,6 +29,7 @@ export interface NewSubscription {
   readonly wantsUpdates: boolean;
   readonly wantsCancels: boolean;
   readonly quietHours: { start: string; end: string; timeZone: string } | null;
+  readonly digest: DigestSetting | null;
   readonly ackWithinS: number | null;
   readonly escalateTo: number | null;
   readonly webhookSecret: string | null;
@@ -118,6 +120,7 @@ export class Subscriptions {
         wants_updates: s.wantsUpdates,
         wants_cancels: s.wantsCancels,
         quiet_hours: JSON.stringify(s.quietHours),
+        digest: s.digest === null ? null : JSON.stringify(s.digest),
         status: s.managed ? 'active' : 'pending',
         confirm_token: confirmToken,
         unsubscribe_token: unsubscribeToken,

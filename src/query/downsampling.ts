@@ -4,7 +4,7 @@ export const AGGREGATES = ['avg', 'min', 'max', 'count'] as const;
 export type Aggregate = (typeof AGGREGATES)[number];
 
 /** Buckets people read easily; `auto` picks the smallest that keeps a range within the requested number of points. */
-const NICE_BUCKETS_S = [
+export const NICE_BUCKETS_S = [
   60,
   300,
   900,

@@ -13,10 +13,20 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
 
 /** The authenticated caller: its organisation, and the organisations whose data it may read (its own and those below it). */
 export interface Caller {
+  /** The API key's id; 0 for a signed-in dashboard user (identities start at 1, so 0 is never a key). */
   readonly keyId: number;
+  /** Set when the caller is a signed-in user rather than a key. */
+  readonly userId?: number;
+  /** How audit logs and timelines name the caller: the user's name; keys are named by actorOf. */
+  readonly actor?: string;
   readonly organisationId: number;
   readonly role: Role;
   readonly readableOrganisationIds: readonly number[];
+}
+
+/** How audit logs and incident timelines name who acted: the signed-in user's name, else the key. */
+export function actorOf(caller: Caller): string {
+  return caller.actor ?? `key:${caller.keyId}`;
 }
 
 export interface NewApiKey {
@@ -59,4 +69,39 @@ export function apiKeyFromHeaders(
   }
   const header = headers['x-api-key'];
   return typeof header === 'string' && header.length > 0 ? header.trim() : undefined;
+}
+
+/** The dashboard's session cookie. It holds a random token; the database keeps only its SHA-256. */
+export const SESSION_COOKIE = 'ew4e_session';
+/** 12 hours, a long duty shift; then the user signs in again. */
+export const SESSION_TTL_S = 43_200;
+
+export interface NewSession {
+  /** Goes into the cookie, never stored. */
+  readonly token: string;
+  /** What is stored: SHA-256 of the token, like an API key's hash (32 random bytes need no slow KDF). */
+  readonly id: string;
+  /** Sent back by the dashboard in `X-CSRF-Token` on every change (double submit). */
+  readonly csrfToken: string;
+}
+
+export function generateSession(): NewSession {
+  const token = randomBytes(32).toString('base64url');
+  return { token, id: sessionIdOf(token), csrfToken: randomBytes(32).toString('base64url') };
+}
+
+export function sessionIdOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Compares two secrets in time independent of where they differ. */
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Methods that change nothing (RFC 9110 §9.2.1): a cookie alone may authenticate them; others need the CSRF token. */
+export function isSafeMethod(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
 }

@@ -1,5 +1,5 @@
 /** @module Delivery storage: the outbox written with a publication, claims with FOR UPDATE SKIP LOCKED, attempts, acknowledgements. */
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import type { Schema } from './schema.ts';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
@@ -46,11 +46,13 @@ export interface NewDelivery {
   readonly nextAttemptAt: Date;
   readonly ackDueAt: Date | null;
   readonly escalationLevel?: number;
+  /** Set when the delivery waits for its subscriber's digest (then equal to nextAttemptAt). */
+  readonly digestAt?: Date | null;
 }
 
 export async function insertDeliveries(db: Db, deliveries: readonly NewDelivery[]): Promise<number> {
   let inserted = 0;
-  // 15 parameters a row: chunks of 2 000 stay well under PostgreSQL's 65 535 parameters a statement.
+  // 16 parameters a row: chunks of 2 000 stay well under PostgreSQL's 65 535 parameters a statement.
   for (let i = 0; i < deliveries.length; i += 2000) {
     const chunk = deliveries.slice(i, i + 2000);
     const result = await db
@@ -73,6 +75,7 @@ export async function insertDeliveries(db: Db, deliveries: readonly NewDelivery[
           acknowledged_at: null,
           acknowledged_by: null,
           delivered_at: null,
+          digest_at: d.digestAt ?? null,
         })),
       )
       .onConflict((oc) => oc.column('id').doNothing())
@@ -82,21 +85,23 @@ export async function insertDeliveries(db: Db, deliveries: readonly NewDelivery[
   return inserted;
 }
 
+type DueQuery = SelectQueryBuilder<Schema, 'delivery', { id: string }>;
+
 /**
- * Claims up to `limit` due deliveries for `leaseMs`: another worker (or this one after a crash) takes a
- * delivery only once its lease has run out, so each is sent at least once and rarely twice.
+ * Claims the due, unleased deliveries `narrow` picks, for `leaseMs`: another worker (or this one after a crash)
+ * takes a delivery only once its lease has run out, so each is sent at least once and rarely twice.
  */
-export async function claimDueDeliveries(db: Kysely<Schema>, nowMs: number, limit: number, leaseMs: number) {
+function claimDue(db: Kysely<Schema>, nowMs: number, leaseMs: number, narrow: (due: DueQuery) => DueQuery) {
   const now = new Date(nowMs);
   return db.transaction().execute(async (tx) => {
-    const due = await tx
-      .selectFrom('delivery')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-      .orderBy('next_attempt_at')
-      .limit(limit)
+    const due = await narrow(
+      tx
+        .selectFrom('delivery')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)])),
+    )
       .forUpdate()
       .skipLocked()
       .execute();
@@ -112,6 +117,11 @@ export async function claimDueDeliveries(db: Kysely<Schema>, nowMs: number, limi
       .returningAll()
       .execute();
   });
+}
+
+/** Claims up to `limit` due deliveries, the longest waiting first. */
+export function claimDueDeliveries(db: Kysely<Schema>, nowMs: number, limit: number, leaseMs: number) {
+  return claimDue(db, nowMs, leaseMs, (due) => due.orderBy('next_attempt_at').limit(limit));
 }
 export type ClaimedDelivery = Awaited<ReturnType<typeof claimDueDeliveries>>[number];
 
@@ -175,4 +185,20 @@ export async function postponeDelivery(db: Kysely<Schema>, id: string, at: Date)
     .set({ next_attempt_at: at, claimed_until: null, attempts: sql`attempts - 1` })
     .where('id', '=', id)
     .execute();
+}
+
+/**
+ * Claims the rest of a digest — the subscriber's other due deliveries waiting for the same digest time —
+ * so that it goes out as one message even when a claim batch split it.
+ */
+export function claimDigestRest(
+  db: Kysely<Schema>,
+  subscriptionId: number,
+  digestAt: Date,
+  nowMs: number,
+  leaseMs: number,
+): Promise<ClaimedDelivery[]> {
+  return claimDue(db, nowMs, leaseMs, (due) =>
+    due.where('subscription_id', '=', subscriptionId).where('digest_at', '=', digestAt),
+  );
 }

@@ -5,12 +5,20 @@ import * as backbone from './migrations/0001-backbone.ts';
 import * as detection from './migrations/0002-detection.ts';
 import * as warnings from './migrations/0003-warnings.ts';
 import * as dissemination from './migrations/0004-dissemination.ts';
+import * as digests from './migrations/0005-digests.ts';
+import * as response from './migrations/0006-response.ts';
+import * as protectedAreas from './migrations/0007-protected-areas.ts';
+import * as speciesSoil from './migrations/0008-species-soil.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-backbone': backbone,
   '0002-detection': detection,
   '0003-warnings': warnings,
   '0004-dissemination': dissemination,
+  '0005-digests': digests,
+  '0006-response': response,
+  '0007-protected-areas': protectedAreas,
+  '0008-species-soil': speciesSoil,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -6,6 +6,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 type CreatedAt = ColumnType<Date, never, never>;
 type Json<T extends object | null> = JSONColumnType<T, string, string>;
 
+import type { DigestSetting } from '../notify/subscription-rules.ts';
 import type { Role } from '../registry/access.ts';
 import type { AreaKind } from '../registry/area.ts';
 import type { OrganisationKind } from '../registry/organisation.ts';
@@ -224,6 +225,63 @@ export interface Schema {
   subscription: SubscriptionTable;
   delivery: DeliveryTable;
   delivery_attempt: DeliveryAttemptTable;
+  user_session: UserSessionTable;
+  incident: IncidentTable;
+  incident_task: IncidentTaskTable;
+  incident_event: IncidentEventTable;
+  protected_area: ProtectedAreaTable;
+  protected_area_coverage: ProtectedAreaCoverageTable;
+  occurrence: OccurrenceTable;
+  sensitive_species: SensitiveSpeciesTable;
+}
+
+export interface UserSessionTable {
+  /** SHA-256 (hex) of the cookie's token. */
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+  last_seen_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export type IncidentStatus = 'open' | 'monitoring' | 'resolved' | 'closed';
+
+export interface IncidentTable {
+  id: Generated<number>;
+  organisation_id: number;
+  warning_thread_id: number | null;
+  title: string;
+  status: IncidentStatus;
+  severity: string | null;
+  created_by: string;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+  closed_at: Date | null;
+}
+
+export type TaskStatus = 'todo' | 'doing' | 'done';
+
+export interface IncidentTaskTable {
+  id: Generated<number>;
+  incident_id: number;
+  title: string;
+  assignee_user_id: number | null;
+  due_at: Date | null;
+  status: TaskStatus;
+  created_by: string;
+  created_at: CreatedAt;
+  done_at: Date | null;
+}
+
+export interface IncidentEventTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: ColumnType<Date, Date | undefined, never>;
+  actor: string;
+  kind: string;
+  text: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
 export type SubscriptionAreaSpec =
@@ -253,6 +311,7 @@ export interface SubscriptionTable {
   wants_updates: ColumnType<boolean, boolean | undefined, boolean>;
   wants_cancels: ColumnType<boolean, boolean | undefined, boolean>;
   quiet_hours: Json<{ start: string; end: string; timeZone: string } | null>;
+  digest: ColumnType<DigestSetting | null, string | null | undefined, string | null>;
   status: 'pending' | 'active' | 'unsubscribed';
   confirm_token: string | null;
   unsubscribe_token: string;
@@ -283,6 +342,7 @@ export interface DeliveryTable {
   escalated: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
   delivered_at: Date | null;
+  digest_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface DeliveryAttemptTable {
@@ -425,4 +485,68 @@ export interface ImportedAlertTable {
   expires_at: Date | null;
   received_at: CreatedAt;
   withdrawn_at: Date | null;
+}
+
+export interface OccurrenceTable {
+  id: Generated<number>;
+  organisation_id: number;
+  occurrence_id: string;
+  scientific_name: string;
+  event_date: Date;
+  lon: number;
+  lat: number;
+  individual_count: number | null;
+  basis_of_record: string;
+  country_code: string | null;
+  locality: string | null;
+  sensitive: boolean;
+  area_ids: ColumnType<number[], number[] | undefined, number[]>;
+  received_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface SensitiveSpeciesTable {
+  organisation_id: number;
+  scientific_name: string;
+  sensitivity: 'sensitive' | 'highly_sensitive';
+}
+
+/** A WDPA parcel, cleaned for coverage (migration 0007). */
+export interface ProtectedAreaTable {
+  id: Generated<number>;
+  organisation_id: number;
+  wdpa_id: number;
+  wdpa_pid: string;
+  name: string;
+  desig: string | null;
+  iucn_cat: string | null;
+  status: string;
+  /** 0 when unknown. */
+  status_yr: number;
+  /** WDPA MARINE: 0 terrestrial, 1 coastal, 2 marine. */
+  marine: number;
+  rep_area: number | null;
+  gis_area: number | null;
+  iso3: string | null;
+  point_only: boolean;
+  geometry: Json<MultiPolygon>;
+  land_geometry: Json<MultiPolygon | null>;
+  sea_geometry: Json<MultiPolygon | null>;
+  land_km2: number;
+  sea_km2: number;
+  min_lon: number;
+  min_lat: number;
+  max_lon: number;
+  max_lat: number;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface ProtectedAreaCoverageTable {
+  /** Whose sites were counted: the readable organisations, sorted. */
+  scope: string;
+  country_code: string;
+  /** Count and last change of the sites counted: a new import makes the cached result stale. */
+  fingerprint: string;
+  result: Json<Record<string, unknown>>;
+  computed_at: CreatedAt;
 }

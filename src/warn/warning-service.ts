@@ -1272,7 +1272,9 @@ function hazardOfSignal(
   if (definition !== null && 'select' in definition && 'variable' in definition.select) {
     return hazardOfVariable(definition.select.variable);
   }
-  return signal.variable_code === null ? undefined : hazardOfVariable(signal.variable_code);
+  // A signal over an area with no series (a species' population trend) names the variable it evidences.
+  const variable = signal.variable_code ?? (signal.details as { variable?: unknown }).variable;
+  return typeof variable === 'string' ? hazardOfVariable(variable) : undefined;
 }
 
 /** Event kinds name their sense by convention: `*_report` from people, `*_detection` / `*_alert` from satellites. */

@@ -38,11 +38,14 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export interface TestPlatform {
   readonly platform: Platform;
   readonly testDatabase: TestDatabase;
-  /** app.inject with a key: JSON bodies are sent as JSON, strings as they are. */
+  /**
+   * app.inject with a key (the admin's by default; null for none): JSON bodies are sent as JSON, strings as
+   * they are; `headers` are added (a session cookie, a CSRF token).
+   */
   request(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
-    options?: { key?: string; body?: unknown; contentType?: string },
+    options?: { key?: string | null; body?: unknown; contentType?: string; headers?: Record<string, string> },
     // biome-ignore lint/suspicious/noExplicitAny: tests read replies of many shapes.
   ): Promise<{ statusCode: number; json: () => any; body: string; headers: Record<string, unknown> }>;
   close(): Promise<void>;
@@ -60,7 +63,8 @@ export async function startTestPlatform(
     platform,
     testDatabase,
     request: async (method, url, options = {}) => {
-      const headers: Record<string, string> = { authorization: `Bearer ${options.key ?? ADMIN_KEY}` };
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.key !== null) headers.authorization = `Bearer ${options.key ?? ADMIN_KEY}`;
       let payload: string | undefined;
       if (options.body !== undefined) {
         payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);

@@ -237,6 +237,39 @@ describe('createEmailChannel over SMTP', () => {
     expect(html).toContain('أبقوا النوافذ والأبواب مغلقة.');
   });
 
+  it('sends a digest as one message listing each warning, in the subscriber language', async () => {
+    const smtp = await startSmtpServer();
+    stops.push(smtp.stop);
+    const channel = createEmailChannel({ smtpUrl: smtp.url, from: FROM });
+    stops.push(() => channel.close?.() ?? Promise.resolve());
+    const items = [
+      testWarningMessage({ language: 'fr', severity: 'Severe', overrides: { warningId: 3, threadId: 1 } }),
+      testWarningMessage({
+        language: 'fr',
+        severity: 'Moderate',
+        overrides: { warningId: 4, threadId: 2, msgType: 'Cancel', headline: 'Fin <de> l’alerte' },
+      }),
+    ];
+    const digest = {
+      deliveryId: 'dgs_9_1772337600_3',
+      digestAt: '2026-03-01T04:00:00.000Z',
+      language: 'fr',
+      items,
+      unsubscribeUrl: 'https://ew4e.example.org/unsubscribe/tok-abc',
+    };
+    const attempt = await channel.sendDigest?.(digest, 'maire@example.net');
+    expect(attempt).toMatchObject({ outcome: 'delivered', responseCode: 250 });
+    const { headers, text, html } = readMail(smtp.mails[0]!.raw);
+    expect(decodeWords(headers.get('subject') ?? '')).toBe('Résumé des alertes : 2 alertes');
+    expect(headers.get('message-id')).toBe('<ew4e.dgs_9_1772337600_3@ew4e.example.org>');
+    expect(headers.get('list-unsubscribe')).toBe('<https://ew4e.example.org/unsubscribe/tok-abc>');
+    const plain = text.replace(/\r\n/g, '\n');
+    expect(plain.indexOf(items[0]!.headline)).toBeGreaterThan(0);
+    expect(plain).toContain('Terminée: Fin <de> l’alerte');
+    expect(html).toContain('Terminée: Fin &lt;de&gt; l’alerte');
+    expect(html).not.toContain('<de>');
+  });
+
   it('sends a re-sent delivery with the same Message-ID', async () => {
     const smtp = await startSmtpServer();
     stops.push(smtp.stop);

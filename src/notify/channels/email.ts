@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import nodemailer, { type NodemailerError } from 'nodemailer';
 import { CAP_SEVERITIES, type CapSeverity } from '../../warn/cap/cap-alert.ts';
 import { severityName } from '../../warn/words/warning-words.ts';
-import type { Channel, DeliveryAttempt, WarningMessage } from '../channel.ts';
+import type { Channel, DeliveryAttempt, DigestMessage, WarningMessage } from '../channel.ts';
+import { digestLine, digestWords } from '../digest.ts';
 import {
   bulletinTitle,
   bulletinWords,
@@ -183,21 +184,94 @@ export function renderWarningEmail(message: WarningMessage, from = 'warnings@ew4
     '',
   ].join('\n');
 
+  return {
+    subject: message.headline,
+    text,
+    html,
+    headers: mailHeaders(message.deliveryId, message.language, message.unsubscribeUrl, from),
+  };
+}
+
+/** Message-ID, language, auto-submitted and the one-click unsubscribe fields of a message. */
+function mailHeaders(
+  deliveryId: string,
+  language: string,
+  unsubscribeUrl: string | null,
+  from: string,
+): Record<string, string> {
   const headers: Record<string, string> = {
-    'Message-ID': emailMessageId(message.deliveryId, from),
+    'Message-ID': emailMessageId(deliveryId, from),
     // RFC 3282 §2: a language tag, nothing else (the field must not carry what a header could be split with).
-    ...(LANGUAGE_TAG.test(message.language) ? { 'Content-Language': message.language } : {}),
+    ...(LANGUAGE_TAG.test(language) ? { 'Content-Language': language } : {}),
     // RFC 3834 §5: machine-generated, so vacation responders stay quiet.
     'Auto-Submitted': 'auto-generated',
   };
   // The serialised URL, whose '<', '>', spaces and controls are percent-encoded: nothing can close the <…>.
-  const unsubscribe = message.unsubscribeUrl === null ? null : safeHref(message.unsubscribeUrl);
+  const unsubscribe = unsubscribeUrl === null ? null : safeHref(unsubscribeUrl);
   if (unsubscribe !== null) {
     headers['List-Unsubscribe'] = `<${unsubscribe}>`;
     // RFC 8058 §3.1: one-click (a POST of "List-Unsubscribe=One-Click", no further question) needs HTTPS.
     if (unsubscribe.startsWith('https:')) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
-  return { subject: message.headline, text, html, headers };
+  return headers;
+}
+
+/** A digest as one e-mail: a line per warning (most severe first) with its levels, area and link. Pure. */
+export function renderDigestEmail(digest: DigestMessage, from = 'warnings@ew4e.invalid'): RenderedEmail {
+  const { language, words } = bulletinWords(digest.language);
+  const { labels } = words;
+  const sep = words.labelSeparator;
+  const digestText = digestWords(digest.language);
+  const title = digestText.title(digest.items.length);
+  const severityOf = (m: WarningMessage): string =>
+    CAP_SEVERITIES_KNOWN.has(m.severity) ? severityName(m.severity as CapSeverity, language) : m.severity;
+  const text = [
+    title,
+    '',
+    ...digest.items.flatMap((m) => [
+      `* ${digestLine(m, digestText)}`,
+      `  ${labels.severity}${sep}${severityOf(m)} · ${labels.area}${sep}${m.areaDesc}`,
+      `  ${labels.moreInformation}${sep}${m.webUrl}`,
+      '',
+    ]),
+    '-- ',
+    labels.subscribed,
+    ...(digest.unsubscribeUrl === null ? [] : [`${labels.unsubscribe}${sep}${digest.unsubscribeUrl}`]),
+    '',
+  ].join('\n');
+  const dir = isRightToLeft(digest.language) ? 'rtl' : 'ltr';
+  const html = [
+    '<!DOCTYPE html>',
+    `<html lang="${escapeHtml(digest.language)}" dir="${dir}">`,
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
+    `<title>${escapeHtml(title)}</title></head>`,
+    `<body dir="${dir}" style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1a1a1a">`,
+    `<h1 style="font-size:20px;margin:0 0 12px">${escapeHtml(title)}</h1>`,
+    ...digest.items.map((m) => {
+      const colour =
+        m.msgType === 'Cancel' ? { fill: '#e0e0e0', ink: '#1a1a1a' } : severityColour(m.severity);
+      return [
+        `<div style="border-inline-start:6px solid ${colour.fill};padding:4px 12px;margin:0 0 12px">`,
+        `<p style="margin:0;font-weight:bold">${escapeHtml(digestLine(m, digestText))}</p>`,
+        `<p style="margin:2px 0;color:#444">${escapeHtml(`${labels.severity}${sep}${severityOf(m)} · ${labels.area}${sep}${m.areaDesc}`)}</p>`,
+        `<p style="margin:2px 0">${htmlLink(m.webUrl, labels.moreInformation)} · ${htmlLink(m.capUrl, labels.capMessage)}</p>`,
+        '</div>',
+      ].join('');
+    }),
+    `<hr style="border:0;border-top:1px solid #ccc;margin:18px 0 8px">`,
+    `<p style="font-size:12px;color:#555">${escapeHtml(labels.subscribed)}${
+      digest.unsubscribeUrl === null ? '' : ` ${htmlLink(digest.unsubscribeUrl, labels.unsubscribe)}`
+    }</p>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+  return {
+    subject: title,
+    text,
+    html,
+    headers: mailHeaders(digest.deliveryId, digest.language, digest.unsubscribeUrl, from),
+  };
 }
 
 /** One address, nothing else: no display name, no list, no line breaks that could smuggle in header fields. */
@@ -254,7 +328,7 @@ function transportOptions(options: EmailChannelOptions) {
 export function createEmailChannel(options: EmailChannelOptions): Channel {
   const transport = nodemailer.createTransport(transportOptions(options));
 
-  async function send(message: WarningMessage, target: string): Promise<DeliveryAttempt> {
+  async function deliver(rendered: RenderedEmail, target: string): Promise<DeliveryAttempt> {
     const started = performance.now();
     const latencyMs = (): number => Math.round(performance.now() - started);
     const address = target.trim();
@@ -262,7 +336,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
       return { outcome: 'failed', responseCode: null, error: 'not a single e-mail address', latencyMs: 0 };
     }
     try {
-      const { subject, text, html, headers } = renderWarningEmail(message, options.from);
+      const { subject, text, html, headers } = rendered;
       const { 'Message-ID': messageId, ...otherHeaders } = headers;
       const info = await transport.sendMail({
         from: options.from,
@@ -295,7 +369,8 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
 
   return {
     kind: 'email',
-    send,
+    send: (message, target) => deliver(renderWarningEmail(message, options.from), target),
+    sendDigest: (digest, target) => deliver(renderDigestEmail(digest, options.from), target),
     async close() {
       transport.close();
     },

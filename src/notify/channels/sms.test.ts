@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSmsChannel, shortWarningText, smsEncoding, smsSegments } from './sms.ts';
+import { createSmsChannel, shortDigestText, shortWarningText, smsEncoding, smsSegments } from './sms.ts';
 import { warningMessage } from './test-message.ts';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -156,6 +156,36 @@ async function startGateway(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`, received };
 }
+
+describe('shortDigestText', () => {
+  const digestOf = (n: number, language = 'en') => ({
+    deliveryId: 'dgs_1_2_3',
+    digestAt: '2026-03-01T04:00:00.000Z',
+    language,
+    items: Array.from({ length: n }, (_, i) =>
+      warningMessage({ warningId: i + 1, threadId: i + 1, headline: `Soil carbon falling at site ${i + 1}` }),
+    ),
+    unsubscribeUrl: null,
+  });
+
+  it('lists every warning of a short digest with the link', () => {
+    const text = shortDigestText(digestOf(2));
+    expect(text.split('\n')).toEqual([
+      'Warnings digest: 2 warnings',
+      'Soil carbon falling at site 1',
+      'Soil carbon falling at site 2',
+      'https://ew4e.example.org/w/42',
+    ]);
+  });
+
+  it('counts the warnings that do not fit in three SMS', () => {
+    const text = shortDigestText(digestOf(40));
+    expect(smsSegments(text).segments).toBeLessThanOrEqual(3);
+    const shown = text.split('\n').filter((line) => line.startsWith('Soil')).length;
+    expect(shown).toBeGreaterThan(5);
+    expect(text).toContain(`\n+${40 - shown}\n`);
+  });
+});
 
 describe('SMS gateway channel', () => {
   it('POSTs the short text with its encoding, segments and the delivery id as reference', async () => {

@@ -4,7 +4,8 @@
  * HTTP SMS gateway. Real carriers (Twilio, Africa's Talking, Infobip, Vonage…) each get a small adapter of the
  * same shape beside this one: the encoding and the short text are theirs to reuse.
  */
-import type { Channel, DeliveryAttempt, WarningMessage } from '../channel.ts';
+import type { Channel, DeliveryAttempt, DigestMessage, WarningMessage } from '../channel.ts';
+import { digestLine, digestWords } from '../digest.ts';
 
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 
@@ -174,6 +175,26 @@ export function shortWarningText(message: WarningMessage, maxSegments = 2): stri
   }
 }
 
+/**
+ * The SMS text of a digest: its title, then one line per warning (most severe first) for as many as fit in
+ * `maxSegments`, then "+N" for those that did not — each is one tap away on the web page of the first.
+ */
+export function shortDigestText(digest: DigestMessage, maxSegments = 3): string {
+  const words = digestWords(digest.language);
+  let lines = [words.title(digest.items.length), ...digest.items.map((m) => digestLine(m, words))];
+  const plain = lines.map(withGsmLookalikes);
+  if (smsEncoding(plain.join('\n')) === 'GSM-7') lines = plain;
+  const url = digest.items[0]?.webUrl ?? '';
+  for (let shown = digest.items.length; shown >= 0; shown--) {
+    const left = digest.items.length - shown;
+    const text = [...lines.slice(0, shown + 1), ...(left > 0 ? [`+${left}`] : []), url]
+      .filter((line) => line !== '')
+      .join('\n');
+    if (smsSegments(text).segments <= maxSegments) return text;
+  }
+  return shortenText(lines[0] ?? '', CAPACITY['UCS-2'].single, 'UCS-2', digest.language);
+}
+
 export interface SmsChannelOptions {
   /** The gateway's send endpoint. */
   readonly gatewayUrl: string;
@@ -205,7 +226,8 @@ export function createSmsChannel(options: SmsChannelOptions): Channel {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const from = options.sender ?? 'EW4E';
 
-  async function send(message: WarningMessage, target: string): Promise<DeliveryAttempt> {
+  /** Sends one text; `reference` (a delivery or digest id) is the gateway's idempotency key. */
+  async function post(text: string, reference: string, target: string): Promise<DeliveryAttempt> {
     const started = performance.now();
     const latencyMs = (): number => Math.round(performance.now() - started);
     if (!E164.test(target)) {
@@ -216,7 +238,6 @@ export function createSmsChannel(options: SmsChannelOptions): Channel {
         latencyMs: latencyMs(),
       };
     }
-    const text = shortWarningText(message);
     const { encoding, segments } = smsSegments(text);
     const request: SmsGatewayRequest = {
       to: target,
@@ -224,7 +245,7 @@ export function createSmsChannel(options: SmsChannelOptions): Channel {
       text,
       encoding,
       segments,
-      reference: message.deliveryId,
+      reference,
     };
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
@@ -258,5 +279,9 @@ export function createSmsChannel(options: SmsChannelOptions): Channel {
     return { outcome: passing ? 'retry' : 'failed', responseCode: status, error, latencyMs: latencyMs() };
   }
 
-  return { kind: 'sms', send };
+  return {
+    kind: 'sms',
+    send: (message, target) => post(shortWarningText(message), message.deliveryId, target),
+    sendDigest: (digest, target) => post(shortDigestText(digest), digest.deliveryId, target),
+  };
 }

@@ -146,6 +146,33 @@ describe('webhook channel', () => {
     expect(new Set(peer.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
   });
 
+  it('sends a digest as one signed warning.digest event carrying each warning as it would go alone', async () => {
+    const peer = await startPeer((res) => res.writeHead(204).end());
+    const channel = createWebhookChannel({ secretFor: () => SECRET });
+    const items = [warningMessage({ warningId: 5, msgType: 'Update' }), warningMessage({ warningId: 6 })];
+    const digest = {
+      deliveryId: 'dgs_9_1772337600_5',
+      digestAt: '2026-03-01T04:00:00.000Z',
+      language: 'en',
+      items,
+      unsubscribeUrl: null,
+    };
+    expect(await channel.sendDigest(digest, peer.url)).toMatchObject({ outcome: 'delivered' });
+    const [request] = peer.received;
+    expect(request?.headers['webhook-id']).toBe('dgs_9_1772337600_5');
+    const nowS = Math.floor(Date.now() / 1000);
+    expect(verifyStandardWebhook(SECRET, request!.headers, request!.body, nowS)).toBe(true);
+    const payload = JSON.parse(request!.body);
+    expect(payload.type).toBe('warning.digest');
+    expect(payload.id).toBe('dgs_9_1772337600_5');
+    expect(payload.data.digestAt).toBe(digest.digestAt);
+    expect(payload.data.items.map((i: { type: string }) => i.type)).toEqual([
+      'warning.updated',
+      'warning.published',
+    ]);
+    expect(payload.data.items[1].data.cap).toEqual(items[1]?.cap);
+  });
+
   it('sends unsigned when the subscription has no secret', async () => {
     const peer = await startPeer((res) => res.writeHead(200).end());
     const attempt = await createWebhookChannel({ secretFor: () => null }).send(warningMessage(), peer.url);

@@ -4,7 +4,7 @@
  * `webhook-signature: v1,<base64 HMAC-SHA256>`), so receivers can verify it with any Standard Webhooks library.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Channel, DeliveryAttempt, WarningMessage } from '../channel.ts';
+import type { Channel, DeliveryAttempt, DigestMessage, WarningMessage } from '../channel.ts';
 
 export interface WebhookChannelOptions {
   /** The signing secret (`whsec_…`) of the subscription that owns the URL, or null to send unsigned. */
@@ -23,6 +23,7 @@ export interface WebhookAttempt extends DeliveryAttempt {
 
 export interface WebhookChannel extends Channel {
   send(message: WarningMessage, target: string): Promise<WebhookAttempt>;
+  sendDigest(digest: DigestMessage, target: string): Promise<WebhookAttempt>;
 }
 
 export type WebhookEventType = 'warning.published' | 'warning.updated' | 'warning.cancelled';
@@ -68,22 +69,51 @@ export function webhookPayload(message: WarningMessage, at: Date): WebhookPayloa
     type: EVENT_TYPES[message.msgType],
     id: message.deliveryId,
     timestamp: at.toISOString(),
+    data: payloadData(message),
+  };
+}
+
+/** A digest: the same envelope, `type: warning.digest`, and per warning its event type and data as sent alone. */
+export interface WebhookDigestPayload {
+  readonly type: 'warning.digest';
+  readonly id: string;
+  readonly timestamp: string;
+  readonly data: {
+    readonly digestAt: string;
+    readonly language: string;
+    readonly items: readonly { readonly type: WebhookEventType; readonly data: WebhookPayload['data'] }[];
+  };
+}
+
+export function webhookDigestPayload(digest: DigestMessage, at: Date): WebhookDigestPayload {
+  return {
+    type: 'warning.digest',
+    id: digest.deliveryId,
+    timestamp: at.toISOString(),
     data: {
-      cap: message.cap,
-      links: {
-        xml: message.capUrl,
-        json: message.jsonUrl,
-        web: message.webUrl,
-        acknowledge: message.acknowledgeUrl,
-      },
-      headline: message.headline,
-      severity: message.severity,
-      urgency: message.urgency,
-      certainty: message.certainty,
-      hazard: message.hazard,
-      language: message.language,
-      areaDesc: message.areaDesc,
+      digestAt: digest.digestAt,
+      language: digest.language,
+      items: digest.items.map((m) => ({ type: EVENT_TYPES[m.msgType], data: payloadData(m) })),
     },
+  };
+}
+
+function payloadData(message: WarningMessage): WebhookPayload['data'] {
+  return {
+    cap: message.cap,
+    links: {
+      xml: message.capUrl,
+      json: message.jsonUrl,
+      web: message.webUrl,
+      acknowledge: message.acknowledgeUrl,
+    },
+    headline: message.headline,
+    severity: message.severity,
+    urgency: message.urgency,
+    certainty: message.certainty,
+    hazard: message.hazard,
+    language: message.language,
+    areaDesc: message.areaDesc,
   };
 }
 
@@ -142,7 +172,8 @@ export function createWebhookChannel(options: WebhookChannelOptions): WebhookCha
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const doFetch = options.fetch ?? fetch;
 
-  async function send(message: WarningMessage, target: string): Promise<WebhookAttempt> {
+  /** POSTs one signed body; `id` is the webhook-id, the same on every retry: the receiver's idempotency key. */
+  async function post(id: string, payload: (at: Date) => object, target: string): Promise<WebhookAttempt> {
     const started = performance.now();
     const latencyMs = (): number => Math.round(performance.now() - started);
     const failed = (error: string, responseCode: number | null = null): WebhookAttempt => ({
@@ -162,18 +193,17 @@ export function createWebhookChannel(options: WebhookChannelOptions): WebhookCha
 
     const nowMs = Date.now();
     const timestampS = Math.floor(nowMs / 1000);
-    const body = JSON.stringify(webhookPayload(message, new Date(nowMs)));
+    const body = JSON.stringify(payload(new Date(nowMs)));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': userAgent,
-      // The same id on every retry of this delivery: the receiver's idempotency key.
-      'webhook-id': message.deliveryId,
+      'webhook-id': id,
       'webhook-timestamp': String(timestampS),
     };
     const secret = options.secretFor(target);
     if (secret !== null) {
       try {
-        headers['webhook-signature'] = signWebhook(secret, message.deliveryId, timestampS, body);
+        headers['webhook-signature'] = signWebhook(secret, id, timestampS, body);
       } catch (error) {
         return failed(error instanceof Error ? error.message : String(error));
       }
@@ -220,5 +250,9 @@ export function createWebhookChannel(options: WebhookChannelOptions): WebhookCha
     return failed(error, status);
   }
 
-  return { kind: 'webhook', send };
+  return {
+    kind: 'webhook',
+    send: (message, target) => post(message.deliveryId, (at) => webhookPayload(message, at), target),
+    sendDigest: (digest, target) => post(digest.deliveryId, (at) => webhookDigestPayload(digest, at), target),
+  };
 }

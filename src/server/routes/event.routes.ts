@@ -1,6 +1,7 @@
 /** @module Event routes: batch ingestion (JSON, NDJSON, CSV, GeoJSON) and GeoJSON reads filtered by time, kind and bbox. */
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
+import { ALERT_FEEDS, type AlertFeed, parseAlertFeed } from '../../ingest/alert-feeds.ts';
 import { parseEvents } from '../../ingest/event-parser.ts';
 import { listEvents } from '../../store/event.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
@@ -23,7 +24,14 @@ export async function eventRoutes(
             'A JSON array or NDJSON of {id?, kind, time, end_time?, geometry | lon+lat, source?, station?, attributes?}, ' +
             'a GeoJSON FeatureCollection (application/geo+json), or CSV with kind,time,lon,lat and optional id,end_time,source,station ' +
             `(other columns become attributes). At most ${maxBatchRows} events. Atomic like observations. Re-sending is safe: ` +
-            'an event is identified by its source and id, or by its content when it has no id; the latest delivery wins.',
+            'an event is identified by its source and id, or by its content when it has no id; the latest delivery wins. ' +
+            'With `feed=firms` a NASA FIRMS active-fire CSV (latitude, longitude, acq_date, acq_time, …) becomes fire_detection events; ' +
+            'with `feed=gfw` a Global Forest Watch integrated-alerts CSV becomes forest_loss_alert events.',
+          querystring: Type.Object({
+            feed: Type.Optional(
+              Type.Enum([...ALERT_FEEDS], { description: 'read the CSV body as this download format' }),
+            ),
+          }),
           response: {
             200: Type.Object({ accepted: Type.Integer() }),
             413: Problem,
@@ -33,6 +41,11 @@ export async function eventRoutes(
         },
       },
       async (request) => {
+        const feed = (request.query as { feed?: AlertFeed }).feed;
+        if (feed !== undefined) {
+          const { text } = ingestionBody(request, ['csv']);
+          return services.eventIngest.ingest(callerOf(request), parseAlertFeed(text, feed));
+        }
         const { format, text } = ingestionBody(request, ['json', 'ndjson', 'geojson', 'csv']);
         const parsed = parseEvents(text, format);
         return services.eventIngest.ingest(callerOf(request), parsed);

@@ -6,6 +6,7 @@ import { Ew4eError, notFound } from '../../errors.ts';
 import { validateGeometry } from '../../geo/geojson-validation.ts';
 import { problemDetail } from '../../ingest/observation-ingest.ts';
 import type { NewSubscription, SubscriptionChannel } from '../../notify/subscriptions.ts';
+import { actorOf } from '../../registry/access.ts';
 import type { SubscriptionAreaSpec } from '../../store/schema.ts';
 import { areaById } from '../../store/warning.repository.ts';
 import { CAP_CATEGORIES, CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from '../../warn/cap/cap-alert.ts';
@@ -42,6 +43,7 @@ const Area = Type.Union(
 );
 
 const Clock = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' });
+const TimeZone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Dhaka' });
 
 const subscriptionProperties = {
   target: Type.String({
@@ -63,11 +65,43 @@ const subscriptionProperties = {
   wants_cancels: Type.Optional(Type.Boolean()),
   quiet_hours: Type.Optional(
     Type.Object(
-      { start: Clock, end: Clock, time_zone: Type.String({ minLength: 1, maxLength: 64 }) },
-      { additionalProperties: false },
+      { start: Clock, end: Clock, time_zone: TimeZone },
+      {
+        additionalProperties: false,
+        description: 'held until `end` (local time), unless Extreme or an all-clear',
+      },
+    ),
+  ),
+  digest: Type.Optional(
+    Type.Object(
+      {
+        at: Clock,
+        time_zone: TimeZone,
+        onset: Type.Optional(
+          Type.Enum(['slow', 'all'], {
+            description: 'slow (default): only slow-onset hazards wait for the digest; all: every warning',
+          }),
+        ),
+      },
+      {
+        additionalProperties: false,
+        description:
+          'one summary a day at `at` (local time) instead of a message per warning; Extreme warnings still go at once. Not for MQTT.',
+      },
     ),
   ),
 };
+
+/** An IANA zone the runtime knows: a mistyped one would otherwise shift every delivery silently. */
+function checkTimeZone(zone: string, pointer: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new Ew4eError('EW4E_BAD_REQUEST', `unknown time zone "${zone}"`, [
+      { pointer, reason: 'must be an IANA time zone such as Africa/Nairobi' },
+    ]);
+  }
+}
 
 export async function subscriptionRoutes(
   app: HttpServer,
@@ -120,6 +154,15 @@ export async function subscriptionRoutes(
   ): Promise<NewSubscription> => {
     const b = body as Record<string, unknown> & { channel: SubscriptionChannel };
     const quiet = b.quiet_hours as { start: string; end: string; time_zone: string } | undefined;
+    const digest = b.digest as { at: string; time_zone: string; onset?: 'slow' | 'all' } | undefined;
+    if (quiet !== undefined) checkTimeZone(quiet.time_zone, '/quiet_hours/time_zone');
+    if (digest !== undefined) {
+      checkTimeZone(digest.time_zone, '/digest/time_zone');
+      if (b.channel === 'mqtt')
+        throw new Ew4eError('EW4E_BAD_REQUEST', 'MQTT subscribers get each warning: no digest', [
+          { pointer: '/digest', reason: 'digests go by webhook, e-mail or SMS' },
+        ]);
+    }
     return {
       organisationId,
       managed,
@@ -137,6 +180,10 @@ export async function subscriptionRoutes(
       wantsCancels: (b.wants_cancels as boolean | undefined) ?? true,
       quietHours:
         quiet === undefined ? null : { start: quiet.start, end: quiet.end, timeZone: quiet.time_zone },
+      digest:
+        digest === undefined
+          ? null
+          : { at: digest.at, timeZone: digest.time_zone, onset: digest.onset ?? 'slow' },
       ackWithinS: extra.ackWithinS,
       escalateTo: extra.escalateTo,
       webhookSecret: b.channel === 'webhook' ? await services.webhookSecretFor(String(b.target ?? '')) : null,
@@ -219,6 +266,8 @@ export async function subscriptionRoutes(
           'hazards',
           'min_severity',
           'languages',
+          'quiet_hours',
+          'digest',
           'ack_within_s',
           'escalate_to',
           'created_at',
@@ -354,7 +403,7 @@ export async function subscriptionRoutes(
     async (request) => {
       const caller = callerOf(request);
       await subscriptions.acknowledge(request.params.id, {
-        actor: `key:${caller.keyId}`,
+        actor: actorOf(caller),
         readable: caller.readableOrganisationIds,
       });
       return { acknowledged: true };
@@ -505,6 +554,7 @@ function deliveryJson(r: {
   created_at: Date;
   delivered_at: Date | null;
   next_attempt_at: Date;
+  digest_at: Date | null;
 }) {
   return {
     id: r.id,
@@ -523,5 +573,7 @@ function deliveryJson(r: {
     created_at: r.created_at.toISOString(),
     delivered_at: r.delivered_at?.toISOString() ?? null,
     next_attempt_at: r.status === 'pending' ? r.next_attempt_at.toISOString() : null,
+    /** Set when the delivery went, or goes, in the subscriber's digest of that time. */
+    digest_at: r.digest_at?.toISOString() ?? null,
   };
 }

@@ -5,7 +5,7 @@ import type { Services } from '../../app.ts';
 import { Ew4eError, notFound } from '../../errors.ts';
 import { validateGeometry } from '../../geo/geojson-validation.ts';
 import { problemDetail } from '../../ingest/observation-ingest.ts';
-import type { Caller } from '../../registry/access.ts';
+import { actorOf } from '../../registry/access.ts';
 import { areaById, auditOf, threadById, versionsOf } from '../../store/warning.repository.ts';
 import { listThreads, listVerifiedEpisodes } from '../../store/warning-read.repository.ts';
 import { CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from '../../warn/cap/cap-alert.ts';
@@ -15,8 +15,6 @@ import { HAZARD_CODES } from '../../warn/hazards.ts';
 import { summariseVerification } from '../../warn/verification.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
 import { IdParam, queryError } from './route-schemas.ts';
-
-const actorOf = (caller: Caller): string => `key:${caller.keyId}`;
 
 /** A minimal alert the key must be able to sign before it is accepted. */
 const KEY_CHECK_ALERT = toCapXml({

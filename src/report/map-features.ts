@@ -1,0 +1,87 @@
+/** @module What the dashboard map draws, as RFC 7946 features: coordinates rounded for the wire, and each station's health. */
+import simplify from '@turf/simplify';
+import type { Geometry, Position } from 'geojson';
+
+/** 5 decimals of a degree are 1.1 m at the equator: finer than any warning area, and a third of the bytes. */
+export const COORDINATE_DECIMALS = 5;
+
+const rounder = (decimals: number) => {
+  const scale = 10 ** decimals;
+  return (x: number): number => Math.round(x * scale) / scale;
+};
+
+function roundPosition(p: Position, round: (x: number) => number): Position {
+  return p.length === 2 ? [round(p[0]!), round(p[1]!)] : p.map(round);
+}
+
+/** A ring rounded, with the repeated positions rounding makes dropped, unless that leaves it under 4 positions. */
+function roundRing(ring: readonly Position[], round: (x: number) => number): Position[] {
+  const rounded = ring.map((p) => roundPosition(p, round));
+  const kept: Position[] = [];
+  for (const p of rounded) {
+    const last = kept.at(-1);
+    if (last === undefined || last[0] !== p[0] || last[1] !== p[1]) kept.push(p);
+  }
+  return kept.length >= 4 ? kept : rounded;
+}
+
+/** The geometry with every coordinate rounded to `decimals` (default `COORDINATE_DECIMALS`) decimals. */
+/**
+ * The geometry with fewer vertices for a map that shows it small (Douglas-Peucker, @turf/simplify); rings keep
+ * at least four positions. 10 000 warnings drawn at country scale need a fraction of their published vertices.
+ */
+export function simplifiedGeometry(geometry: Geometry, toleranceDeg: number): Geometry {
+  if (toleranceDeg <= 0 || (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon')) return geometry;
+  return simplify(geometry, { tolerance: toleranceDeg, highQuality: false, mutate: false });
+}
+
+export function roundGeometry(geometry: Geometry, decimals = COORDINATE_DECIMALS): Geometry {
+  const round = rounder(decimals);
+  const position = (p: Position) => roundPosition(p, round);
+  const ring = (r: readonly Position[]) => roundRing(r, round);
+  switch (geometry.type) {
+    case 'Point':
+      return { type: 'Point', coordinates: position(geometry.coordinates) };
+    case 'MultiPoint':
+      return { type: 'MultiPoint', coordinates: geometry.coordinates.map(position) };
+    case 'LineString':
+      return { type: 'LineString', coordinates: geometry.coordinates.map(position) };
+    case 'MultiLineString':
+      return { type: 'MultiLineString', coordinates: geometry.coordinates.map((l) => l.map(position)) };
+    case 'Polygon':
+      return { type: 'Polygon', coordinates: geometry.coordinates.map(ring) };
+    case 'MultiPolygon':
+      return { type: 'MultiPolygon', coordinates: geometry.coordinates.map((p) => p.map(ring)) };
+    case 'GeometryCollection':
+      return {
+        type: 'GeometryCollection',
+        geometries: geometry.geometries.map((g) => roundGeometry(g, decimals)),
+      };
+  }
+}
+
+export type StationStatus = 'ok' | 'stale' | 'fault';
+
+/** Nothing heard for longer than this many of its declared intervals makes a station stale… */
+export const STALE_INTERVALS = 3;
+/** …and so does a day of silence, whatever its interval. */
+export const STALE_AFTER_MS = 86_400_000;
+/** QC rejections this recent make a station faulty. */
+export const FAULT_WINDOW_MS = 86_400_000;
+
+/**
+ * A station's health on the map: `fault` when QC rejected any of its values within `FAULT_WINDOW_MS` (a
+ * sensor reporting impossible values needs a technician, whether or not it is also late); `stale` when it
+ * has never reported, or not for more than 3 × its declared interval or 24 h, whichever is shorter; else `ok`.
+ */
+export function stationStatus(
+  lastObservationMs: number | null,
+  expectedCadenceS: number,
+  rejectedRecently: boolean,
+  nowMs: number,
+): StationStatus {
+  if (rejectedRecently) return 'fault';
+  if (lastObservationMs === null) return 'stale';
+  const staleAfterMs = Math.min(STALE_INTERVALS * expectedCadenceS * 1000, STALE_AFTER_MS);
+  return nowMs - lastObservationMs > staleAfterMs ? 'stale' : 'ok';
+}

@@ -1,0 +1,251 @@
+/**
+ * The dashboard end to end, as a duty officer uses it: the README's first command (platform + demo) in a child
+ * process, Debian's Chromium driven by playwright-core. Log in, see the demo's warning on the map, approve a
+ * draft and find it in the Atom feed, open an incident from it and assign a task, export the situation report.
+ * Every request the browser makes is recorded: none may leave 127.0.0.1.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuild } from '../../web/build.ts';
+
+export const CHROMIUM = process.env.EW4E_CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve('test/screenshots');
+const PASSWORD = 'ew4e-demo-2026';
+
+/** The README's first command on a fresh data folder, on a free port; resolves when /health answers. */
+export async function startDemoServer(): Promise<{ base: string; key: string; stop: () => Promise<void> }> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ew4e-e2e-'));
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    EW4E_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
+  delete env.DATABASE_URL;
+  delete env.EW4E_ADMIN_KEY;
+  delete env.EW4E_DEMO_PASSWORD;
+  const child: ChildProcess = spawn(process.execPath, ['bin/ew4e.mjs', 'serve', '--demo'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the platform exited with ${child.exitCode}`);
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    if (Date.now() - started > 90_000) throw new Error('the platform did not start within 90 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const key = (await readFile(path.join(dataDir, 'admin-key'), 'utf8')).trim();
+  return {
+    base,
+    key,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Chromium with a fresh profile; every request URL is recorded. */
+export async function launchBrowser(
+  requests: string[],
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'ew4e-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1366, height: 860 },
+    acceptDownloads: true,
+    args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  });
+  context.on('request', (request) => requests.push(request.url()));
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
+  let server: Awaited<ReturnType<typeof startDemoServer>>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  const requests: string[] = [];
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads replies of several shapes.
+  const api = async (url: string): Promise<any> => {
+    const r = await fetch(`${server.base}${url}`, { headers: { authorization: `Bearer ${server.key}` } });
+    expect(r.status, url).toBe(200);
+    return r.json();
+  };
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    await ensureWebBuild();
+    await mkdir(SCREENSHOTS, { recursive: true });
+    server = await startDemoServer();
+    browser = await launchBrowser(requests);
+    page = await browser.context.newPage();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('logs in and shows the demo’s active warning on the map', async () => {
+    // The demo publishes its Dhaka warning on its own within a minute of start.
+    await waitFor(
+      'the demo warning',
+      async () =>
+        (await (await fetch(`${server.base}/feeds/warnings.atom`)).text()).includes('<entry')
+          ? true
+          : undefined,
+      120_000,
+    );
+    await page.goto(`${server.base}/`);
+    await page.getByLabel(/e-mail/i).fill('duty@ew4e.demo');
+    await page.getByLabel(/password/i).fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/wrong/);
+    await page.getByLabel(/password/i).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('[data-testid=map][data-state=idle]').waitFor({ timeout: 30_000 });
+    // The page's own map (web/src/map/warning-map.tsx exposes it): warning areas actually drawn.
+    const drawn = await page.evaluate(
+      "window.__ew4eMap?.map.queryRenderedFeatures({ layers: ['warnings-fill'] }).length ?? 0",
+    );
+    expect(drawn).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('area-card').count()).toBeGreaterThan(0);
+    await shot('01-overview');
+  }, 200_000);
+
+  it('approves a draft, which then stands in the Atom feed', async () => {
+    const draft = await waitFor(
+      'a draft awaiting review',
+      // The demo's Dhaka noise rule leaves a draft for the duty officer (Bangladesh) to review.
+      async () =>
+        (await api('/v1/warnings?review=true')).items.find((w: { area_desc: string }) =>
+          w.area_desc.includes('Dhaka'),
+        ) as { id: number } | undefined,
+      120_000,
+    );
+    await page.getByRole('link', { name: 'Warnings' }).click();
+    await page.getByLabel('Awaiting review').check();
+    await page.locator(`a[href="/warnings/${draft.id}"]`).first().click();
+    await page.getByTestId('approve').waitFor();
+    await page.locator('[data-testid=map][data-state=idle]').waitFor();
+    await shot('02-draft');
+    await page.getByTestId('approve').click();
+    await expect
+      .poll(
+        async () =>
+          (await api(`/v1/warnings/${draft.id}`)).versions.some(
+            (v: { status: string }) => v.status === 'published',
+          ),
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    const published = (await api(`/v1/warnings/${draft.id}`)).versions.findLast(
+      (v: { status: string }) => v.status === 'published',
+    );
+    const feed = await (await fetch(`${server.base}/feeds/warnings.atom`)).text();
+    expect(feed).toContain(published.identifier);
+    await shot('03-approved');
+  }, 200_000);
+
+  it('opens an incident from the warning and assigns a task', async () => {
+    await page.getByTestId('open-incident').click();
+    await page.waitForURL(/\/incidents\/\d+$/);
+    await page.getByRole('textbox', { name: 'New task' }).fill('Inspect the brick kilns north of the city');
+    await page.getByLabel('Assignee').selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => page.getByTestId('task-row').filter({ hasText: 'brick kilns' }).count()).toBe(1);
+    await expect.poll(() => page.getByTestId('timeline').textContent()).toMatch(/task/);
+    await shot('04-incident');
+  }, 60_000);
+
+  it('charts a series with its expected band, downsampled by the server', async () => {
+    await page.getByRole('link', { name: 'Monitoring' }).click();
+    const chart = page.getByTestId('explorer-chart');
+    await chart.waitFor({ timeout: 30_000 });
+    const points = Number(await chart.getAttribute('data-points'));
+    expect(points).toBeGreaterThan(10);
+    expect(points).toBeLessThanOrEqual(2000);
+    await shot('05-monitoring');
+  }, 60_000);
+
+  it('shows Kenya’s progress towards 30 % protected by 2030', async () => {
+    await page.getByRole('link', { name: 'Nature (30x30)' }).click();
+    await page.getByLabel('Country').selectOption('KE');
+    const caption = page.locator('#progress-caption');
+    await caption.waitFor({ timeout: 30_000 });
+    // the demo's synthetic layer: about 17 % before its second wave of designations, more now
+    const now = Number(/Land protected: ([\d.]+) %/.exec((await caption.textContent()) ?? '')?.[1]);
+    expect(now).toBeGreaterThan(17);
+    expect(now).toBeLessThan(30);
+    await shot('06-nature');
+  }, 60_000);
+
+  it('exports a situation report as a real PDF', async () => {
+    await page.getByRole('link', { name: 'Situation report' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('report-pdf').click(),
+    ]);
+    const file = await download.path();
+    await shot('07-report');
+    const bytes = await readFile(file);
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(bytes.length).toBeGreaterThan(10_000);
+  }, 60_000);
+
+  it('speaks Arabic right to left, and no request left 127.0.0.1', async () => {
+    await page.getByLabel('Language').selectOption('ar');
+    await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
+    await page.getByRole('link', { name: 'نظرة عامة' }).click();
+    await page.locator('[data-testid=map][data-state=idle]').waitFor();
+    await shot('08-arabic-overview');
+    // A viewer sees the same warnings but cannot approve or cancel them.
+    await page.getByRole('button', { name: 'تسجيل الخروج' }).click();
+    await page.getByLabel('البريد الإلكتروني').fill('viewer@ew4e.demo');
+    await page.getByLabel('كلمة المرور').fill(PASSWORD);
+    await page.getByRole('button', { name: 'تسجيل الدخول' }).click();
+    await page.getByRole('link', { name: 'الإنذارات' }).click();
+    await page.getByTestId('warning-row').first().click();
+    await expect.poll(() => page.getByTestId('open-incident').isDisabled()).toBe(true);
+    await shot('09-viewer');
+    const outside = requests.filter((url) => {
+      const { protocol, hostname } = new URL(url);
+      return !(protocol === 'data:' || protocol === 'blob:' || hostname === '127.0.0.1');
+    });
+    expect(requests.length).toBeGreaterThan(10);
+    expect(outside).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,58 @@
+/**
+ * A list that renders only the rows in view (TanStack Virtual's framework-free core, driven from Preact), so that
+ * ten thousand warnings scroll as smoothly as ten.
+ */
+import {
+  elementScroll,
+  observeElementOffset,
+  observeElementRect,
+  Virtualizer,
+} from '@tanstack/virtual-core';
+import type { ComponentChildren } from 'preact';
+import { useLayoutEffect, useMemo, useReducer, useRef } from 'preact/hooks';
+
+export function VirtualList<T>(props: {
+  items: readonly T[];
+  rowHeight: number;
+  label: string;
+  render: (item: T, index: number) => ComponentChildren;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const virtualizer = useMemo(
+    () =>
+      new Virtualizer<HTMLDivElement, HTMLDivElement>({
+        count: props.items.length,
+        getScrollElement: () => scroller.current,
+        estimateSize: () => props.rowHeight,
+        observeElementRect,
+        observeElementOffset,
+        scrollToFn: elementScroll,
+        overscan: 10,
+        onChange: () => rerender(undefined),
+      }),
+    [],
+  );
+  virtualizer.setOptions({ ...virtualizer.options, count: props.items.length });
+  useLayoutEffect(() => virtualizer._didMount(), [virtualizer]);
+  useLayoutEffect(() => virtualizer._willUpdate());
+  return (
+    <div ref={scroller} class="virtual-list" role="list" aria-label={props.label} tabIndex={0} data-testid="warning-list">
+      <div style={{ height: `${virtualizer.getTotalSize()}px`, position: 'relative' }}>
+        {virtualizer.getVirtualItems().map((row) => {
+          const item = props.items[row.index];
+          return item === undefined ? null : (
+            <div
+              key={row.key}
+              role="listitem"
+              class="virtual-row"
+              style={{ position: 'absolute', top: 0, insetInlineStart: 0, width: '100%', height: `${row.size}px`, transform: `translateY(${row.start}px)` }}
+            >
+              {props.render(item, row.index)}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

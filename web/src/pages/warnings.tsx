@@ -1,0 +1,405 @@
+/** Warnings: the filtered list (virtualised) and one warning in full — CAP in each language, area, exposure, versions, deliveries, review. */
+import { useEffect, useState } from 'preact/hooks';
+import { Link, useLocation } from 'wouter-preact';
+import { ApiError, get, post } from '../api.ts';
+import { ErrorLine, SeverityBadge } from '../components/bits.tsx';
+import { useResource } from '../components/use-resource.ts';
+import { VirtualList } from '../components/virtual-list.tsx';
+import { formatNumber, formatTime, t } from '../i18n.ts';
+import { hazardName } from '../levels.ts';
+import { WarningMap } from '../map/warning-map.tsx';
+import { can } from '../session.ts';
+
+interface VersionSummary {
+  version: number;
+  identifier: string;
+  status: string;
+  msg_type: string;
+  severity: string;
+  urgency: string;
+  certainty: string;
+  headline: string | null;
+  sent: string | null;
+  expires: string;
+}
+
+export interface ThreadSummary {
+  id: number;
+  hazard: string;
+  status: 'open' | 'closed';
+  area_desc: string;
+  population: number;
+  current: VersionSummary | null;
+  pending: VersionSummary | null;
+}
+
+const PAGE = 500;
+
+/** Every thread matching the filter, a page at a time: the first page shows at once, the rest fill in behind it. */
+function useAllThreads(query: string) {
+  const [items, setItems] = useState<ThreadSummary[] | undefined>(undefined);
+  const [error, setError] = useState<Error | undefined>(undefined);
+  useEffect(() => {
+    let current = true;
+    setItems(undefined);
+    (async () => {
+      const all: ThreadSummary[] = [];
+      for (let after: number | undefined; ; ) {
+        const page = await get<{ items: ThreadSummary[] }>(
+          `/v1/warnings?limit=${PAGE}${query}${after === undefined ? '' : `&after=${after}`}`,
+        );
+        if (!current) return;
+        all.push(...page.items);
+        setItems([...all]);
+        if (page.items.length < PAGE) return;
+        after = page.items.at(-1)?.id;
+      }
+    })().catch((e: unknown) => current && setError(e instanceof Error ? e : new Error(String(e))));
+    return () => {
+      current = false;
+    };
+  }, [query]);
+  return { items, error };
+}
+
+export function WarningsPage() {
+  const [status, setStatus] = useState<'open' | 'closed' | ''>('open');
+  const [review, setReview] = useState(false);
+  const [hazard, setHazard] = useState('');
+  const query = `${status === '' ? '' : `&status=${status}`}${review ? '&review=true' : ''}${hazard === '' ? '' : `&hazard=${hazard}`}`;
+  const { items, error } = useAllThreads(query);
+  const hazards = [...new Set((items ?? []).map((w) => w.hazard))].sort();
+  return (
+    <section class="warnings" aria-labelledby="warnings-title">
+      <h2 id="warnings-title">{t('warnings')}</h2>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t('status')}
+          <select value={status} onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value as 'open')}>
+            <option value="open">{t('open')}</option>
+            <option value="closed">{t('closed')}</option>
+            <option value="">{t('all')}</option>
+          </select>
+        </label>
+        <label>
+          {t('hazard')}
+          <select value={hazard} onChange={(e) => setHazard((e.currentTarget as HTMLSelectElement).value)}>
+            <option value="">{t('all')}</option>
+            {hazards.map((h) => (
+              <option key={h} value={h}>
+                {hazardName(h)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={review} onChange={(e) => setReview((e.currentTarget as HTMLInputElement).checked)} />
+          {t('awaitingReview')}
+        </label>
+        <span aria-live="polite">{items === undefined ? t('loading') : formatNumber(items.length)}</span>
+      </form>
+      <ErrorLine error={error} />
+      {items !== undefined && (
+        <VirtualList
+          items={items}
+          rowHeight={56}
+          label={t('warnings')}
+          render={(w) => {
+            const v = w.pending ?? w.current;
+            return (
+              <Link href={`/warnings/${w.id}`} class="warning-row" data-testid="warning-row">
+                <SeverityBadge severity={v?.severity} />
+                <span class="headline">{v?.headline ?? hazardName(w.hazard)}</span>
+                <span class="meta">
+                  {w.area_desc} · {w.pending !== null ? t('awaitingReview') : t('published')} ·{' '}
+                  {formatTime(v?.sent ?? null)}
+                </span>
+              </Link>
+            );
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+interface WarningDetail {
+  id: number;
+  hazard: string;
+  status: string;
+  area: GeoJSON.Feature;
+  exposure: {
+    population: number;
+    places: { name: string; country: string; population: number }[];
+    placeCount: number;
+    protectedAreas: { id: number; name: string }[];
+  };
+  versions: {
+    version: number;
+    identifier: string;
+    status: string;
+    msg_type: string;
+    change: string | null;
+    severity: string;
+    urgency: string;
+    certainty: string;
+    sent: string | null;
+    expires: string;
+    review_reason: string | null;
+    reviewed_by: string | null;
+    texts: { language: string; event: string; headline: string; description: string; instruction: string }[];
+    area_desc: string;
+    cap_url: string | null;
+  }[];
+}
+
+interface DeliveryLog {
+  summary: Record<string, Record<string, number>>;
+  items: { id: string; channel: string; status: string; attempts: number; delivered_at: string | null; created_at: string }[];
+}
+
+export function WarningPage(props: { id: number }) {
+  const detail = useResource<WarningDetail>(`/v1/warnings/${props.id}`);
+  const deliveries = useResource<DeliveryLog>(`/v1/warnings/${props.id}/deliveries`);
+  const [, navigate] = useLocation();
+  const [actionError, setActionError] = useState<Error | undefined>(undefined);
+  const [language, setLanguage] = useState<string | null>(null);
+  const w = detail.data;
+  if (w === undefined) return detail.error === undefined ? <p>{t('loading')}</p> : <ErrorLine error={detail.error} />;
+  const latest = w.versions.at(-1);
+  const pending = w.versions.find((v) => v.status === 'draft');
+  const shown = pending ?? [...w.versions].reverse().find((v) => v.status === 'published') ?? latest;
+  const text = shown?.texts.find((x) => x.language === language) ?? shown?.texts[0];
+  const act = async (run: () => Promise<unknown>) => {
+    setActionError(undefined);
+    try {
+      await run();
+      detail.reload();
+      deliveries.reload();
+    } catch (e) {
+      setActionError(e instanceof ApiError ? e : new Error(String(e)));
+    }
+  };
+  const geometry = w.area.geometry;
+  return (
+    <article class="warning-detail" aria-labelledby="warning-title">
+      <h2 id="warning-title">
+        <SeverityBadge severity={shown?.severity} /> {text?.headline ?? hazardName(w.hazard)}
+      </h2>
+      <p class="meta">
+        {hazardName(w.hazard)} · {shown?.area_desc} · {t('status')}: {shown?.status} · {t('expires')}: {formatTime(shown?.expires ?? null)}
+      </p>
+      <div class="detail-grid">
+        <div>
+          <WarningMap
+            label={t('area')}
+            layers={{ warnings: areaLayer(w, shown?.severity, shown?.status) }}
+          />
+          <section aria-labelledby="exposure-title">
+            <h3 id="exposure-title">{t('exposure')}</h3>
+            <dl>
+              <dt>{t('population')}</dt>
+              <dd>{formatNumber(w.exposure.population)}</dd>
+              <dt>{t('citiesInside')}</dt>
+              <dd>{w.exposure.places.map((p) => `${p.name} (${formatNumber(p.population)})`).join(', ') || '—'}</dd>
+              <dt>{t('protectedTouched')}</dt>
+              <dd>{w.exposure.protectedAreas.map((p) => p.name).join(', ') || '—'}</dd>
+            </dl>
+          </section>
+        </div>
+        <div>
+          <section aria-labelledby="cap-title">
+            <h3 id="cap-title">{t('capPreview')}</h3>
+            <div role="tablist" class="tabs">
+              {shown?.texts.map((x) => (
+                <button
+                  type="button"
+                  role="tab"
+                  key={x.language}
+                  aria-selected={x.language === text?.language}
+                  onClick={() => setLanguage(x.language)}
+                  lang={x.language}
+                >
+                  {x.language}
+                </button>
+              ))}
+            </div>
+            {text !== undefined && (
+              <div class="cap-preview" lang={text.language} dir={text.language === 'ar' ? 'rtl' : 'ltr'}>
+                <p>
+                  <strong>{text.event}</strong> — {shown?.severity} / {shown?.urgency} / {shown?.certainty}
+                </p>
+                <h4>{text.headline}</h4>
+                <p>{text.description}</p>
+                <p>
+                  <strong>{t('instruction')}:</strong> {text.instruction}
+                </p>
+              </div>
+            )}
+            {shown?.cap_url != null && (
+              <p>
+                <a href={new URL(shown.cap_url).pathname}>CAP XML</a>
+              </p>
+            )}
+          </section>
+          {pending !== undefined && (
+            <ReviewForm
+              pending={pending}
+              disabled={!can('approver')}
+              onApprove={(texts) =>
+                act(() => post(`/v1/warnings/${w.id}/versions/${pending.version}/approve`, texts === null ? {} : { texts }))
+              }
+              onReject={(reason) => act(() => post(`/v1/warnings/${w.id}/versions/${pending.version}/reject`, { reason }))}
+            />
+          )}
+          <div class="actions">
+            {w.status === 'open' && w.versions.some((v) => v.status === 'published') && (
+              <button
+                type="button"
+                disabled={!can('approver')}
+                onClick={() => {
+                  const reason = window.prompt(t('reason'));
+                  if (reason) void act(() => post(`/v1/warnings/${w.id}/cancel`, { reason }));
+                }}
+              >
+                {t('cancelWarning')}
+              </button>
+            )}
+            <button
+              type="button"
+              disabled={!can('approver')}
+              onClick={() => {
+                const hours = Number(window.prompt(t('silenceFor'), '6'));
+                const reason = hours > 0 ? window.prompt(t('reason')) : null;
+                if (hours > 0 && reason)
+                  void act(() =>
+                    post('/v1/silences', {
+                      hazard: w.hazard,
+                      geometry,
+                      ends_at: new Date(Date.now() + hours * 3_600_000).toISOString(),
+                      reason,
+                    }),
+                  );
+              }}
+            >
+              {t('silence')}
+            </button>
+            <button
+              type="button"
+              data-testid="open-incident"
+              disabled={!can('analyst')}
+              onClick={() =>
+                void act(async () => {
+                  const incident = await post<{ id: number }>('/v1/incidents', { warning_id: w.id });
+                  navigate(`/incidents/${incident.id}`);
+                })
+              }
+            >
+              {t('openIncident')}
+            </button>
+            {!can('approver') && <p class="hint">{t('readOnly')}</p>}
+          </div>
+          <ErrorLine error={actionError} />
+        </div>
+      </div>
+      <section aria-labelledby="versions-title">
+        <h3 id="versions-title">{t('versions')}</h3>
+        <ol class="timeline">
+          {w.versions.map((v) => (
+            <li key={v.version}>
+              <SeverityBadge severity={v.severity} /> v{v.version} {v.msg_type} · {v.status} · {formatTime(v.sent)}
+              {v.change !== null && ` · ${v.change}`}
+              {v.reviewed_by !== null && ` · ${v.reviewed_by}`}
+              {v.review_reason !== null && ` — ${v.review_reason}`}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <section aria-labelledby="deliveries-title">
+        <h3 id="deliveries-title">{t('deliveries')}</h3>
+        {deliveries.data === undefined ? (
+          <ErrorLine error={deliveries.error} />
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Channel</th>
+                <th scope="col">{t('status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries(deliveries.data.summary).map(([channel, counts]) => (
+                <tr key={channel}>
+                  <td>{channel}</td>
+                  <td>
+                    {Object.entries(counts)
+                      .map(([s, n]) => `${s}: ${formatNumber(n)}`)
+                      .join(' · ')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </article>
+  );
+}
+
+/** The thread's area as a one-feature layer, the same object while nothing changed (the map re-tiles on a new one). */
+const areaLayers = new WeakMap<WarningDetail, Map<string, GeoJSON.FeatureCollection>>();
+function areaLayer(w: WarningDetail, severity: string | undefined, status: string | undefined): GeoJSON.FeatureCollection {
+  const key = `${severity}/${status}`;
+  let byLevels = areaLayers.get(w);
+  if (byLevels === undefined) areaLayers.set(w, (byLevels = new Map()));
+  let layer = byLevels.get(key);
+  if (layer === undefined) {
+    layer = { type: 'FeatureCollection', features: [{ ...w.area, properties: { severity, status, thread_id: w.id } }] };
+    byLevels.set(key, layer);
+  }
+  return layer;
+}
+
+function ReviewForm(props: {
+  pending: WarningDetail['versions'][number];
+  disabled: boolean;
+  onApprove: (texts: WarningDetail['versions'][number]['texts'] | null) => Promise<void>;
+  onReject: (reason: string) => Promise<void>;
+}) {
+  const first = props.pending.texts[0];
+  const [headline, setHeadline] = useState(first?.headline ?? '');
+  const [reason, setReason] = useState('');
+  const edited = first !== undefined && headline !== first.headline;
+  return (
+    <form class="review" aria-label={t('awaitingReview')} onSubmit={(e) => e.preventDefault()}>
+      <h3>
+        {t('awaitingReview')} — v{props.pending.version} ({props.pending.status})
+      </h3>
+      <label>
+        {t('headline')} ({first?.language})
+        <input value={headline} maxLength={160} disabled={props.disabled} onInput={(e) => setHeadline((e.currentTarget as HTMLInputElement).value)} />
+      </label>
+      <button
+        type="button"
+        data-testid="approve"
+        disabled={props.disabled}
+        onClick={() =>
+          void props.onApprove(
+            edited && first !== undefined
+              ? props.pending.texts.map((x) => (x.language === first.language ? { ...x, headline } : x))
+              : null,
+          )
+        }
+      >
+        {t('approve')}
+      </button>
+      <label>
+        {t('reason')}
+        <input value={reason} disabled={props.disabled} onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)} />
+      </label>
+      <button type="button" disabled={props.disabled || reason.trim() === ''} onClick={() => void props.onReject(reason)}>
+        {t('reject')}
+      </button>
+    </form>
+  );
+}
