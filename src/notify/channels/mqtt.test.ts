@@ -61,6 +61,14 @@ describe('mqttTopics', () => {
   });
 });
 
+/**
+ * A warning still in force: the channel sets the retained copy's Message Expiry Interval to the warning's
+ * remaining life, so the fixture's fixed date (long past) would leave it retained for one second only.
+ */
+function standingMessage(overrides: Parameters<typeof warningMessage>[0] = {}) {
+  return warningMessage({ expires: new Date(Date.now() + 3_600_000).toISOString(), ...overrides });
+}
+
 describe('MQTT channel against the Mosquitto broker', () => {
   const prefix = `ew4e-test-${randomBytes(6).toString('hex')}`;
   const used = new Set<string>();
@@ -79,7 +87,7 @@ describe('MQTT channel against the Mosquitto broker', () => {
   it('publishes QoS 1 retained to each topic; a late subscriber gets the retained warning', async () => {
     const live = await subscriber(`${prefix}/warnings/#`);
     clients.push(live.client);
-    const message = warningMessage({ countries: ['BD'] });
+    const message = standingMessage({ countries: ['BD'] });
 
     const attempt = await channel.send(message, '');
     for (const topic of mqttTopics(message, prefix)) used.add(topic);
@@ -127,7 +135,7 @@ describe('MQTT channel against the Mosquitto broker', () => {
     const ownPrefix = `${prefix}/org-7`;
     const live = await subscriber(`${ownPrefix}/warnings/#`);
     clients.push(live.client);
-    const message = warningMessage({ countries: ['BD', 'IN'] });
+    const message = standingMessage({ countries: ['BD', 'IN'] });
     expect((await channel.send(message, `${ownPrefix}/`)).outcome).toBe('delivered');
     for (const topic of mqttTopics(message, ownPrefix)) used.add(topic);
     const received = await live.next(2);
@@ -135,6 +143,20 @@ describe('MQTT channel against the Mosquitto broker', () => {
       `${ownPrefix}/warnings/bd/air_pollution/severe`,
       `${ownPrefix}/warnings/in/air_pollution/severe`,
     ]);
+  });
+
+  it('lets the broker drop the retained copy when the warning expires', async () => {
+    const message = standingMessage({
+      countries: ['UG'],
+      expires: new Date(Date.now() + 1_000).toISOString(),
+    });
+    expect((await channel.send(message, '')).outcome).toBe('delivered');
+    for (const topic of mqttTopics(message, prefix)) used.add(topic);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+
+    const late = await subscriber(`${prefix}/warnings/ug/#`);
+    clients.push(late.client);
+    await expect(late.next(1)).rejects.toThrow(/only 0 of 1/);
   });
 
   it('fails a target with wildcards', async () => {
