@@ -14,13 +14,20 @@ export interface BenchResult {
   readonly ratio: number;
 }
 
+/** A line beside the results: a sample over time, or a result's details (p99, memory, backlog). */
+export interface BenchRecord {
+  readonly bench: string;
+  readonly case: string;
+  readonly [field: string]: unknown;
+}
+
 /** What a benchmark receives from the runner: its own arguments, the environment, and where to put results. */
 export interface BenchContext {
   /** The command-line arguments after the benchmark's name. */
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Prints one result as a JSON line on stdout. */
-  report(result: BenchResult): void;
+  /** Prints one result (or a sample, or a result with its details) as a JSON line on stdout. */
+  report(result: BenchResult | BenchRecord): void;
   /** A line of human-readable progress or summary on stderr. */
   log(line: string): void;
 }

@@ -2,12 +2,15 @@
 import type { Bench } from './bench.ts';
 import { coverageBench } from './coverage.ts';
 import { detectBench } from './detect.ts';
+import { fuzzBench } from './fuzz.ts';
 import { ingestBench } from './ingest.ts';
 import { latencyBench } from './latency.ts';
+import { loadBench } from './load.ts';
 import { mapBench } from './map.ts';
 import { matchBench } from './match.ts';
 import { nabBench } from './nab.ts';
 import { warnBench } from './warn.ts';
+import { workersBench } from './workers.ts';
 
 const BENCHES: readonly Bench[] = [
   ingestBench,
@@ -16,8 +19,11 @@ const BENCHES: readonly Bench[] = [
   warnBench,
   matchBench,
   latencyBench,
+  loadBench,
   mapBench,
   coverageBench,
+  fuzzBench,
+  workersBench,
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

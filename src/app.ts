@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { WEB_DIST } from '../web/build.ts';
 import { type EventBus, InProcessBus } from './bus/event-bus.ts';
+import { connectNats, type NatsTransport } from './bus/nats-bus.ts';
 import type { Config } from './config.ts';
 import { DetectionService } from './detect/detection-service.ts';
 import { DETECTORS } from './detect/detectors.ts';
@@ -49,6 +50,8 @@ export interface Services {
   /** Sends the double opt-in link (e-mail) or code (SMS) of a self-service subscription. */
   sendConfirmation(channel: 'email' | 'sms', target: string, token: string): Promise<void>;
   readonly bus: EventBus;
+  /** The stages' hand-over between processes when EW4E_NATS_URL is set; absent, they meet in this process. */
+  readonly nats: NatsTransport | undefined;
   readonly publicUrl: string;
   /** Where spoken and printed bulletins are kept once made. */
   readonly mediaDir: string;
@@ -70,6 +73,7 @@ export async function createServices(
   config: Config,
   database?: Database,
   log: Pick<FastifyBaseLogger, 'error'> = { error: () => undefined },
+  nats?: NatsTransport,
 ): Promise<Services> {
   const db = database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrateToLatest(db);
@@ -77,7 +81,7 @@ export async function createServices(
   if (config.adminKey) await installBootstrapKey(db.db, globalOrganisationId, config.adminKey);
   const observations = new ObservationRepository(db);
   const keyUsage = new KeyUsage(db.db);
-  const bus = new InProcessBus((error) => log.error({ err: error }, 'event handler failed'));
+  const bus = nats?.bus ?? new InProcessBus((error) => log.error({ err: error }, 'event handler failed'));
   const detection = new DetectionService(
     db.db,
     DETECTORS,
@@ -112,8 +116,9 @@ export async function createServices(
     onError: (error) => log.error({ err: error }, 'warning stage failed'),
     outbox: writeOutbox,
   });
-  // Signals become warnings behind detection, through the bus: the stages stay apart.
-  bus.subscribe('signals.raised', ({ signalIds }) => warnings.notify(signalIds));
+  // Signals become warnings behind detection, through the bus: the stages stay apart. Over NATS, the
+  // processes that run the warning stage consume signals.raised durably instead (cli/serve-duties.ts).
+  if (nats === undefined) bus.subscribe('signals.raised', ({ signalIds }) => warnings.notify(signalIds));
   // A few seconds of memory spares every request a query; other processes see a revocation within that time.
   const callers = new LRUCache<string, Caller>({ max: 10_000, ttl: CALLER_TTL_MS });
   const limits = { maxBatchRows: config.maxBatchRows, maxFutureMs: MAX_FUTURE_MS };
@@ -133,8 +138,10 @@ export async function createServices(
     },
     observations,
     // Detection runs behind the acknowledgement, from what is stored: a crash loses no work, it resumes.
-    observationIngest: new ObservationIngest(observations, new SeriesDirectory(db.db), limits, (ids) =>
-      detection.notify(ids),
+    observationIngest: new ObservationIngest(observations, new SeriesDirectory(db.db), limits, (stored) =>
+      nats === undefined
+        ? detection.notify(stored.map((s) => s.seriesId))
+        : nats.observations.publish(stored),
     ),
     detection,
     warnings,
@@ -151,6 +158,7 @@ export async function createServices(
         log.error({ err: error }, 'confirmation could not be sent'),
       ),
     bus,
+    nats,
     publicUrl: config.publicUrl,
     mediaDir: path.join(config.dataDir, 'media'),
     eventIngest: new EventIngest(db, limits, (organisationId) =>
@@ -164,11 +172,19 @@ export async function createPlatform(
   logger: FastifyBaseLogger | boolean,
   database?: Database,
 ): Promise<Platform> {
-  const services = await createServices(config, database, typeof logger === 'boolean' ? undefined : logger);
+  const log = typeof logger === 'boolean' ? undefined : logger;
+  const nats =
+    config.nats &&
+    (await connectNats({ ...config.nats, name: `ew4e-${config.role ?? 'all'}-${process.pid}` }, (error) =>
+      log?.error({ err: error }, 'NATS'),
+    ));
+  const services = await createServices(config, database, log, nats);
   const server = await buildHttpServer(services, {
     logger,
     maxBodyBytes: config.maxBodyBytes,
     maxBatchRows: config.maxBatchRows,
+    ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+    ...(config.rateLimits === undefined ? {} : { rateLimits: config.rateLimits }),
   });
   await registerWebApp(server, config.webDir ?? WEB_DIST);
   return {
@@ -179,6 +195,7 @@ export async function createPlatform(
       await services.warnings.idle();
       await services.dispatcher.stop();
       await server.close();
+      await nats?.close();
       await services.database.close();
     },
   };

@@ -1,5 +1,7 @@
 /** @module Reads the platform's configuration from the environment, once, at the edge; nothing else reads process.env. */
 import path from 'node:path';
+import { DEFAULT_INGEST_PREFIX } from './ingest/mqtt-topics.ts';
+import { isProcessRole, PROCESS_ROLES, type ProcessRole } from './process-role.ts';
 
 export interface Config {
   readonly port: number;
@@ -19,13 +21,48 @@ export interface Config {
   readonly publicUrl: string;
   /** New data is gathered this long before detection runs (one catch-up per series for many batches). */
   readonly detectionGatherMs: number;
+  /** What this process runs (`serve --role`, EW4E_ROLE); absent: all. */
+  readonly role?: ProcessRole;
+  /** NATS between the stages (EW4E_NATS_URL); absent: the stages meet in this process (the embedded default). */
+  readonly nats?: { readonly url: string; readonly ackWaitMs: number };
+  /** Sensors' MQTT broker to ingest from (EW4E_MQTT_INGEST_URL); absent: observations come over HTTP only. */
+  readonly mqttIngest?: {
+    readonly url: string;
+    /** Fixed, so the broker keeps the session across restarts (EW4E_MQTT_INGEST_CLIENT_ID, default ew4e-ingest). */
+    readonly clientId: string;
+    /** The topic tree's first levels (EW4E_MQTT_INGEST_PREFIX, default ew4e/in). */
+    readonly prefix: string;
+  };
   /** Dissemination channels; a channel whose setting is absent is not offered (its deliveries wait). */
   readonly delivery: DeliveryConfig;
   /** The built dashboard served at `/` (default web/dist of this checkout). */
   readonly webDir?: string;
   /** Password of the demo's dashboard users (default: the demo's own, printed in its log). */
   readonly demoPassword?: string;
+  /** Believe X-Forwarded-* from these proxies (true: any; default none): client IP and https behind a TLS proxy. */
+  readonly trustProxy?: boolean | readonly string[];
+  /** Request budgets (server/rate-limits.ts); absent: DEFAULT_RATE_LIMITS. */
+  readonly rateLimits?: RateLimits;
 }
+
+export interface RateLimits {
+  /** Requests per minute per API key, per signed-in user, or per client IP on public routes. */
+  readonly perMinute: number;
+  /** POST /auth/login attempts per 15 minutes per e-mail address. */
+  readonly signInPerEmail: number;
+  /** POST /auth/login attempts per 15 minutes per client IP (an office behind one NAT signs in together). */
+  readonly signInPerIp: number;
+  /** Self-service subscription requests and confirmations per 15 minutes per client IP (each may send a message). */
+  readonly selfServicePerIp: number;
+}
+
+/** Generous for machines (benches and tests are never throttled), strict where passwords and codes are guessed. */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  perMinute: 10_000,
+  signInPerEmail: 10,
+  signInPerIp: 30,
+  selfServicePerIp: 10,
+};
 
 export interface DeliveryConfig {
   /** smtp://host:port of the mail relay. */
@@ -57,6 +94,8 @@ export const DEFAULTS = {
   deliveryMaxBackoffMs: 3_600_000,
   deliveryCoolDownMs: 30_000,
   deliveryLeaseMs: 60_000,
+  // A worker that holds a message this long without acknowledging it is presumed dead; others take it.
+  natsAckWaitMs: 30_000,
 } as const;
 
 export function configFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
@@ -67,6 +106,29 @@ export function configFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     dataDir: path.resolve(cwd, env.EW4E_DATA_DIR ?? DEFAULTS.dataDir),
     ...(env.EW4E_WEB_DIR ? { webDir: path.resolve(cwd, env.EW4E_WEB_DIR) } : {}),
     ...(env.EW4E_DEMO_PASSWORD ? { demoPassword: env.EW4E_DEMO_PASSWORD } : {}),
+    ...(env.EW4E_TRUST_PROXY ? { trustProxy: trustProxy(env.EW4E_TRUST_PROXY) } : {}),
+    rateLimits: {
+      perMinute: integer(
+        env.EW4E_RATE_LIMIT_PER_MINUTE,
+        DEFAULT_RATE_LIMITS.perMinute,
+        'EW4E_RATE_LIMIT_PER_MINUTE',
+      ),
+      signInPerEmail: integer(
+        env.EW4E_SIGN_IN_LIMIT_PER_EMAIL,
+        DEFAULT_RATE_LIMITS.signInPerEmail,
+        'EW4E_SIGN_IN_LIMIT_PER_EMAIL',
+      ),
+      signInPerIp: integer(
+        env.EW4E_SIGN_IN_LIMIT_PER_IP,
+        DEFAULT_RATE_LIMITS.signInPerIp,
+        'EW4E_SIGN_IN_LIMIT_PER_IP',
+      ),
+      selfServicePerIp: integer(
+        env.EW4E_SELF_SERVICE_LIMIT_PER_IP,
+        DEFAULT_RATE_LIMITS.selfServicePerIp,
+        'EW4E_SELF_SERVICE_LIMIT_PER_IP',
+      ),
+    },
     databaseUrl: env.DATABASE_URL || undefined,
     adminKey: env.EW4E_ADMIN_KEY || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -78,6 +140,24 @@ export function configFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
       DEFAULTS.detectionGatherMs,
       'EW4E_DETECTION_GATHER_MS',
     ),
+    ...(env.EW4E_ROLE ? { role: processRole(env.EW4E_ROLE) } : {}),
+    ...(env.EW4E_NATS_URL
+      ? {
+          nats: {
+            url: env.EW4E_NATS_URL,
+            ackWaitMs: integer(env.EW4E_NATS_ACK_WAIT_MS, DEFAULTS.natsAckWaitMs, 'EW4E_NATS_ACK_WAIT_MS'),
+          },
+        }
+      : {}),
+    ...(env.EW4E_MQTT_INGEST_URL
+      ? {
+          mqttIngest: {
+            url: env.EW4E_MQTT_INGEST_URL,
+            clientId: env.EW4E_MQTT_INGEST_CLIENT_ID || 'ew4e-ingest',
+            prefix: (env.EW4E_MQTT_INGEST_PREFIX || DEFAULT_INGEST_PREFIX).replace(/\/+$/, ''),
+          },
+        }
+      : {}),
     delivery: {
       smtpUrl: env.EW4E_SMTP_URL || undefined,
       mailFrom: env.EW4E_MAIL_FROM || 'EW4E warnings <warnings@localhost>',
@@ -104,11 +184,27 @@ export function configFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
   };
 }
 
+function processRole(text: string): ProcessRole {
+  if (!isProcessRole(text))
+    throw new Error(`EW4E_ROLE must be one of ${PROCESS_ROLES.join(', ')}, got "${text}"`);
+  return text;
+}
+
 function integer(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined || text === '') return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`);
   return n;
+}
+
+/** "true", "false", or a comma-separated list of proxy addresses or CIDRs (Fastify's trustProxy). */
+function trustProxy(text: string): boolean | readonly string[] {
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function publicUrl(text: string | undefined, port: number): string {

@@ -12,6 +12,12 @@ export const ERROR_CODES = {
   EW4E_INVALID_QUERY: { status: 400, title: 'A query parameter is invalid' },
   EW4E_INVALID_CAP: { status: 422, title: 'The document is not a valid CAP 1.2 alert; nothing was stored' },
   EW4E_UNAVAILABLE: { status: 503, title: 'The database is unavailable; retry later' },
+  EW4E_INVALID_BACKUP: {
+    status: 422,
+    title: 'The backup file is corrupt, truncated or from a newer EW4E; nothing was restored',
+  },
+  EW4E_DATABASE_NOT_EMPTY: { status: 409, title: 'The database is not empty; nothing was restored' },
+  EW4E_RATE_LIMITED: { status: 429, title: 'Too many requests; retry later' },
   EW4E_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;
 

@@ -249,6 +249,7 @@ for (const backend of BACKENDS) {
             'prefix',
             'revoked_at',
             'role',
+            'scopes',
           ].sort(),
         );
         expect(mine).toMatchObject({
@@ -256,6 +257,7 @@ for (const backend of BACKENDS) {
           role: 'analyst',
           organisation_id: bd.id,
           revoked_at: null,
+          scopes: null,
         });
       });
 
@@ -320,7 +322,7 @@ for (const backend of BACKENDS) {
     });
 
     describe('users', () => {
-      it('stores a password only as a scrypt hash that no reply ever shows', async () => {
+      it('stores a password only as an argon2id hash that no reply ever shows', async () => {
         const bd = await country('BD');
         const password = 'a sufficiently long passphrase';
         const created = await t.request('POST', '/v1/users', {
@@ -346,7 +348,7 @@ for (const backend of BACKENDS) {
         for (const r of replies) {
           expect(r.statusCode).toBe(r === created ? 201 : 200);
           expect(r.body).not.toContain(password);
-          expect(r.body).not.toMatch(/scrypt|password_hash/);
+          expect(r.body).not.toMatch(/argon2|scrypt|password_hash/);
         }
 
         const stored = await t.testDatabase.database.db
@@ -354,7 +356,7 @@ for (const backend of BACKENDS) {
           .select('password_hash')
           .where('id', '=', user.id)
           .executeTakeFirstOrThrow();
-        expect(stored.password_hash).toMatch(/^scrypt\$/);
+        expect(stored.password_hash).toMatch(/^\$argon2id\$/);
         expect(await verifyPassword(password, stored.password_hash ?? '')).toBe(true);
         expect(await verifyPassword('a wrong but long passphrase', stored.password_hash ?? '')).toBe(false);
       });

@@ -1,19 +1,27 @@
-/** @module The `ew4e` command line: serve, migrate, import, keys, nature. */
+/** @module The `ew4e` command line: serve, migrate, backup, restore, import, keys, nature. */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import pino from 'pino';
 import { createPlatform, createServices } from '../app.ts';
 import { type Config, configFromEnv } from '../config.ts';
 import { signalOf } from '../detect/detection-service.ts';
+import { startMqttIngest } from '../ingest/mqtt-ingest.ts';
+import { dutiesOf, PROCESS_ROLES, type ProcessRole, roleRefusal } from '../process-role.ts';
 import { generateApiKey, ROLES, type Role } from '../registry/access.ts';
+import { normaliseScopes, SCOPES } from '../registry/scopes.ts';
+import { createLogger } from '../server/logging.ts';
 import { createApiKey } from '../store/access.repository.ts';
+import { appendSecurityEvent } from '../store/audit.repository.ts';
 import { openDatabase } from '../store/database.ts';
-import { allSeriesIds, seriesContexts } from '../store/detection.repository.ts';
+import { seriesContexts } from '../store/detection.repository.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { StationDirectory } from '../store/station-ingest.repository.ts';
+import { registerAuditCommand } from './audit-command.ts';
+import { backupCommand, restoreCommand } from './backup-command.ts';
 import { importFile } from './import-command.ts';
 import { importProtectedAreaFile, printCoverage } from './nature-command.ts';
+import { startDuties } from './serve-duties.ts';
 
 const program = new Command()
   .name('ew4e')
@@ -30,10 +38,26 @@ program
     '--demo',
     'install the demo (countries, cities, stations of every sense) and run its live simulated feed',
   )
-  .action(async (options: { demo?: boolean }) => {
-    const config = await withAdminKey(configFromEnv(process.env));
-    const logger = pino({ level: config.logLevel });
-    if (config.webDir === undefined) {
+  .addOption(
+    new Option(
+      '--role <role>',
+      'what this process runs (with EW4E_NATS_URL, processes share the work): api, ingest, detect, notify or all',
+    )
+      .choices(PROCESS_ROLES)
+      .env('EW4E_ROLE'),
+  )
+  .action(async (options: { demo?: boolean; role?: ProcessRole }) => {
+    const fromEnv = configFromEnv(process.env);
+    const role = options.role ?? fromEnv.role ?? 'all';
+    const refusal = roleRefusal(role, fromEnv.nats !== undefined);
+    if (refusal !== undefined) {
+      console.error(refusal);
+      process.exitCode = 2;
+      return;
+    }
+    const config = await withAdminKey({ ...fromEnv, role });
+    const logger = createLogger(config.logLevel);
+    if (config.webDir === undefined && dutiesOf(role).api) {
       // The dashboard is built from web/ on first start and again only when its sources change.
       const { ensureWebBuild } = await import('../../web/build.ts');
       await ensureWebBuild((msg) => logger.info(msg)).catch((error: unknown) =>
@@ -51,36 +75,27 @@ program
       });
       stopDemo = () => demo.stop();
     }
-    const address = await platform.server.listen({ port: config.port, host: config.host });
-    // Detectors resume from their checkpoints and catch up with whatever arrived while the server was down.
-    allSeriesIds(platform.services.database.db)
-      .then((ids) => platform.services.detection.catchUp(ids))
-      .catch((error: unknown) => logger.error({ err: error }, 'detection catch-up failed'));
-    // The rules' clock: silence (stale sensors) and sliding windows advance even when no data comes.
-    // Deliveries left pending by a previous run (a crash included) go out now; then as warnings are published.
-    platform.services.dispatcher.start();
-    // Signals raised while the warning stage was down are threaded now (each joins a thread once).
-    platform.services.warnings
-      .catchUp()
-      .catch((error: unknown) => logger.error({ err: error }, 'warning catch-up failed'));
-    const ticker = setInterval(() => {
-      platform.services.detection
-        .tick()
-        .catch((error: unknown) => logger.error({ err: error }, 'rule tick failed'));
-      // Cancels after the all-clear time, expiries, renewals, lifted silences: the warnings' clock.
-      platform.services.warnings
-        .tick()
-        .catch((error: unknown) => logger.error({ err: error }, 'warning tick failed'));
-      // Other authorities' feeds, each on its own interval (and backing off while it fails).
-      platform.services.federation
-        .pollDue()
-        .catch((error: unknown) => logger.error({ err: error }, 'federation poll failed'));
-    }, 60_000);
+    const duties = await startDuties(platform, role, { port: config.port, host: config.host }, logger);
+    // Sensors' MQTT broker is an input: it is read where ingestion runs.
+    const mqttIngest =
+      config.mqttIngest && (role === 'all' || role === 'ingest')
+        ? startMqttIngest(
+            { ...config.mqttIngest, maxPayloadBytes: config.maxBodyBytes },
+            {
+              ingest: platform.services.observationIngest,
+              stations: new StationDirectory(platform.services.database.db),
+              log: logger,
+            },
+          )
+        : undefined;
+    const address = duties.address;
     logger.info(
-      `EW4E serving on ${address} (database: ${platform.services.database.backend}); API docs at ${address}/docs`,
+      `EW4E serving as ${role} on ${address} (database: ${platform.services.database.backend}` +
+        `${config.nats ? `, NATS ${config.nats.url}` : ''})${dutiesOf(role).api ? `; API docs at ${address}/docs` : ''}`,
     );
     const shutdown = async () => {
-      clearInterval(ticker);
+      await mqttIngest?.stop();
+      await duties.stop();
       await stopDemo?.();
       await platform.close();
       process.exit(0);
@@ -99,6 +114,23 @@ program
     console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'schema is up to date');
     await database.close();
   });
+
+program
+  .command('backup')
+  .description(
+    'write a consistent snapshot of the whole database to one file (gzip; 0600: it holds keys and password hashes)',
+  )
+  .argument('<file>', 'the backup file; replaced atomically if it exists')
+  .action((file: string) => backupCommand(configFromEnv(process.env), file));
+
+program
+  .command('restore')
+  .description('load a backup into an empty database, in one transaction (all or nothing)')
+  .argument('<file>', 'a file written by ew4e backup (on PGlite or PostgreSQL)')
+  .option('--force', 'replace a database that is not empty: its public schema is dropped and made again')
+  .action((file: string, options: { force?: boolean }) =>
+    restoreCommand(configFromEnv(process.env), file, options),
+  );
 
 program
   .command('import')
@@ -194,7 +226,19 @@ keys
   .requiredOption('--org <code>', 'organisation code (global for the root)')
   .addOption(new Option('--role <role>', 'role of the key').choices(ROLES).default('analyst'))
   .option('--name <name>', 'what the key is for', 'created with ew4e keys create')
-  .action(async (options: { org: string; role: Role; name: string }) => {
+  .option(
+    '--scopes <list>',
+    `comma-separated scopes the key is restricted to (${SCOPES.join(', ')}); default: all its role allows`,
+  )
+  .action(async (options: { org: string; role: Role; name: string; scopes?: string }) => {
+    let scopes: ReturnType<typeof normaliseScopes>;
+    try {
+      scopes = normaliseScopes(options.scopes?.split(',').map((s) => s.trim()));
+    } catch (error) {
+      console.error(`${(error as Error).message}; known scopes: ${SCOPES.join(', ')}`);
+      process.exitCode = 2;
+      return;
+    }
     const config = configFromEnv(process.env);
     const services = await createServices(config);
     try {
@@ -208,9 +252,27 @@ keys
         process.exitCode = 2;
         return;
       }
-      const created = await createApiKey(services.database.db, org.id, options.role, options.name);
+      const created = await services.database.db.transaction().execute(async (tx) => {
+        const key = await createApiKey(tx, org.id, options.role, options.name, scopes);
+        await appendSecurityEvent(tx, {
+          organisationId: org.id,
+          actor: 'ew4e keys create',
+          action: 'api_key_created',
+          changes: {
+            key_id: key.id,
+            prefix: key.prefix,
+            role: key.role,
+            scopes: scopes ?? null,
+            name: key.name,
+          },
+        });
+        return key;
+      });
       console.log(created.key);
-      console.error(`key ${created.prefix}… (${created.role} of ${options.org}) — shown once, store it now`);
+      const scoped = scopes === undefined ? '' : `, scopes ${scopes.join(', ')}`;
+      console.error(
+        `key ${created.prefix}… (${created.role} of ${options.org}${scoped}) — shown once, store it now`,
+      );
     } finally {
       await services.database.close();
     }
@@ -257,6 +319,8 @@ nature
       await services.database.close();
     }
   });
+
+registerAuditCommand(program);
 
 /** With no EW4E_ADMIN_KEY, a first start makes one and keeps it in the data folder (mode 0600), so the demo is usable at once. */
 async function withAdminKey(config: Config): Promise<Config> {

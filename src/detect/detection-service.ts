@@ -6,6 +6,7 @@ import {
   organisationsOfSeries,
   organisationsWithRules,
   saveCheckpoint,
+  seriesBehindCheckpoints,
   seriesCodes,
   seriesContexts,
 } from '../store/detection.repository.ts';
@@ -167,8 +168,26 @@ export class DetectionService {
     this.#pending.clear();
     this.#pendingOrganisations.clear();
     for (const id of await organisationsOfSeries(this.db, ids)) organisations.add(id);
-    await this.catchUp(ids);
-    await this.#rules.run([...organisations], this.now());
+    await this.detect(ids, [...organisations]);
+  }
+
+  /** Brings these series' detectors and these organisations' rules up to date; resolves when all is stored. */
+  async detect(seriesIds: readonly number[], organisationIds: readonly number[]): Promise<void> {
+    await this.catchUp(seriesIds);
+    await this.#rules.run(organisationIds, this.now());
+  }
+
+  /**
+   * Catches up every series with stored data its detectors have not seen: at start, and now and then
+   * behind a message stream, for work whose hint was lost (a crash between commit and publish).
+   */
+  async catchUpBehind(): Promise<void> {
+    await this.catchUp(
+      await seriesBehindCheckpoints(
+        this.db,
+        this.detectors.map((d) => d.name),
+      ),
+    );
   }
 
   /** The clock for rules that fire on silence or age (stale sensors, quorum expiry, event windows). */
@@ -240,11 +259,21 @@ export class DetectionService {
         const lastTimeMs = points[points.length - 1]!.timeMs;
         // Signals and the checkpoint that produced them commit together: after a crash, the detector
         // resumes from a state that matches the signals stored, and a replay stores nothing twice.
+        // The checkpoint is compared-and-set: when another worker ran this series meanwhile (competing
+        // consumers, a redelivery), this run's work is dropped and redone from the newer checkpoint, so
+        // two runs never both commit from the same state. Nothing is locked while the detectors compute.
         const stored = await this.db.transaction().execute(async (tx) => {
-          const ids = await insertSignals(tx, signals);
-          await saveCheckpoint(tx, seriesId, kind.name, { lastTimeMs, state: detector.snapshot() });
-          return ids;
+          const moved = await saveCheckpoint(
+            tx,
+            seriesId,
+            kind.name,
+            { lastTimeMs, state: detector.snapshot() },
+            checkpoint?.lastTimeMs,
+          );
+          if (!moved) return undefined;
+          return insertSignals(tx, signals);
         });
+        if (stored === undefined) continue;
         if (stored.length > 0) this.onSignals(stored);
         if (points.length < CHUNK) break;
       }

@@ -6,6 +6,7 @@ import {
   enabledRules,
   eventInputsAfter,
   loadRuleCheckpoint,
+  lockRuleRun,
   ruleInputsAfter,
   saveRuleCheckpoint,
 } from '../store/rule-run.repository.ts';
@@ -79,8 +80,21 @@ export class RuleRunner {
     for (const rule of await enabledRules(this.db, organisationIds)) await this.#runRule(rule, nowMs);
   }
 
+  /**
+   * One rule in one transaction under a lock of its own: its state changes with the clock as well as with
+   * data (a stale sensor fires on a tick), so two processes running it at once could each add a transition.
+   * Under the lock the second reads the first one's checkpoint and goes on from there.
+   */
   async #runRule(rule: RuleRow, nowMs: number): Promise<void> {
-    const checkpoint = await loadRuleCheckpoint(this.db, rule.id, rule.version);
+    const stored = await this.db.transaction().execute(async (tx) => {
+      await lockRuleRun(tx, rule.id);
+      return this.#evaluate(tx, rule, nowMs);
+    });
+    if (stored.length > 0) this.onSignals(stored);
+  }
+
+  async #evaluate(tx: Kysely<Schema>, rule: RuleRow, nowMs: number): Promise<number[]> {
+    const checkpoint = await loadRuleCheckpoint(tx, rule.id, rule.version);
     let evaluator: RuleEvaluator;
     try {
       evaluator = createRuleEvaluator(
@@ -88,14 +102,14 @@ export class RuleRunner {
         checkpoint?.state as RuleSnapshot | undefined,
       );
     } catch {
-      return; // a definition the engine refuses was never accepted by the API; nothing to run
+      return []; // a definition the engine refuses was never accepted by the API; nothing to run
     }
     let lastTimeMs = checkpoint?.lastTimeMs ?? nowMs - NEW_RULE_LOOKBACK_MS;
     let lastEventId = checkpoint?.lastEventId ?? 0;
     const transitions: RuleTransition[] = [];
     const seriesByCode = new Map<string, { id: number; unit: string }>();
     for (;;) {
-      const inputs = await ruleInputsAfter(this.db, rule.organisation_id, lastTimeMs, CHUNK);
+      const inputs = await ruleInputsAfter(tx, rule.organisation_id, lastTimeMs, CHUNK);
       for (const input of inputs) {
         seriesByCode.set(input.series, { id: input.seriesId, unit: input.unit });
         transitions.push(...evaluator.observe(input));
@@ -105,12 +119,12 @@ export class RuleRunner {
     }
     const areaShapes = new Map<number, Geometry | null>();
     for (;;) {
-      const events = await eventInputsAfter(this.db, rule.organisation_id, lastEventId, CHUNK);
+      const events = await eventInputsAfter(tx, rule.organisation_id, lastEventId, CHUNK);
       for (const event of events) {
         const areas: number[] = [];
         for (const id of event.areas) {
           if (!areaShapes.has(id)) {
-            const row = await this.db
+            const row = await tx
               .selectFrom('area')
               .select('geometry')
               .where('id', '=', id)
@@ -137,15 +151,12 @@ export class RuleRunner {
     const signals = transitions.map((t) =>
       ruleSignalOf(rule, t, t.series === null ? undefined : seriesByCode.get(t.series)),
     );
-    const stored = await this.db.transaction().execute(async (tx) => {
-      const ids = await insertSignals(tx, signals);
-      await saveRuleCheckpoint(tx, rule.id, rule.version, {
-        lastTimeMs,
-        lastEventId,
-        state: evaluator.snapshot(),
-      });
-      return ids;
+    const ids = await insertSignals(tx, signals);
+    await saveRuleCheckpoint(tx, rule.id, rule.version, {
+      lastTimeMs,
+      lastEventId,
+      state: evaluator.snapshot(),
     });
-    if (stored.length > 0) this.onSignals(stored);
+    return ids;
   }
 }

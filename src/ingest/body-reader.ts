@@ -271,6 +271,13 @@ export function readCsvRecords(body: string): CsvRecord[] {
     if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
     const content = text.slice(start, stop);
     const cells = content.indexOf('\r') === -1 ? splitSimpleLine(content) : undefined;
+    if (cells === undefined && content.indexOf('\r') === -1 && !opensQuotedField(content)) {
+      // Quotes only inside unquoted fields: the record ends with the line and is refused, as csv-parse would,
+      // but here in linear time — csv-parse reports each such quote with the field so far (quadratic).
+      records.push({ line, error: csvSyntaxReason('INVALID_OPENING_QUOTE', '') });
+      start = next;
+      continue;
+    }
     if (cells === undefined) {
       // Everything before `start` was whole records, so csv-parse starts outside any quoted field.
       for (const record of readWithCsvParse(text.slice(start), line)) records.push(record);
@@ -282,6 +289,11 @@ export function readCsvRecords(body: string): CsvRecord[] {
     records.push({ line, cells });
   }
   return records;
+}
+
+/** True if a field of the line starts with a double quote, so that the record may go on past the line. */
+function opensQuotedField(content: string): boolean {
+  return content.charCodeAt(0) === 34 || content.includes(',"');
 }
 
 /** The cells of a simple line (see readCsvRecords), or undefined if csv-parse must read it. */
@@ -352,24 +364,33 @@ function readWithCsvParse(text: string, firstLine: number): CsvRecord[] {
   // After a skipped record, csv-parse goes on from the line after the one where it noticed the error.
   const records: CsvRecord[] = [];
   const offset = firstLine - 1;
+  // csv-parse counts CR and LF of a CRLF as two lines in its errors: no line is named past the last one.
+  const lastLine = firstLine + lineBreaksIn([text]);
   let line = firstLine;
   let skip = 0;
   for (let r = 0; r <= rows.length; r++) {
     for (let s = skips[skip]; s !== undefined && s.before === r; s = skips[++skip]) {
-      const noticed = Math.max(line, offset + s.line);
-      records.push({ line: s.code === 'CSV_QUOTE_NOT_CLOSED' ? line : noticed, error: csvSyntaxReason(s) });
+      // csv-parse reports every bad quote of a record; the record is skipped once, on its first.
+      const previous = skips[skip - 1];
+      if (previous !== undefined && previous.before === s.before && previous.line === s.line) continue;
+      const noticed = Math.min(lastLine, Math.max(line, offset + s.line));
+      records.push({
+        line: s.code === 'CSV_QUOTE_NOT_CLOSED' ? Math.min(line, lastLine) : noticed,
+        error: csvSyntaxReason(s.code, s.message),
+      });
       line = noticed + 1;
     }
     const cells = rows[r];
     if (cells === undefined) break;
-    if (!(cells.length === 1 && cells[0]!.trim() === '')) records.push({ line, cells });
+    if (!(cells.length === 1 && cells[0]!.trim() === ''))
+      records.push({ line: Math.min(line, lastLine), cells });
     line += 1 + lineBreaksIn(cells);
   }
   return records;
 }
 
-function csvSyntaxReason(skip: CsvSkip): string {
-  switch (skip.code) {
+function csvSyntaxReason(code: string, message: string): string {
+  switch (code) {
     case 'INVALID_OPENING_QUOTE':
       return 'a double quote inside an unquoted field: quote the whole field and double the quotes inside it (RFC 4180 §2.5-2.7)';
     case 'CSV_INVALID_CLOSING_QUOTE':
@@ -377,7 +398,7 @@ function csvSyntaxReason(skip: CsvSkip): string {
     case 'CSV_QUOTE_NOT_CLOSED':
       return 'a quoted field that starts in this record is never closed (RFC 4180 §2.6)';
     default:
-      return `CSV syntax error: ${skip.message}`;
+      return `CSV syntax error: ${message}`;
   }
 }
 

@@ -1,4 +1,5 @@
 /** @module Ingests one batch of observations: resolve series, convert units, check quality, store — all rows or none. */
+import type { ObservationHint } from '../bus/observation-hint.ts';
 import { Ew4eError, type ProblemDetail } from '../errors.ts';
 import type { Caller } from '../registry/access.ts';
 import { applyConversion, type Conversion, conversionBetween } from '../registry/units.ts';
@@ -60,8 +61,11 @@ export class ObservationIngest {
     private readonly observations: ObservationRepository,
     private readonly series: SeriesDirectory,
     private readonly limits: IngestLimits,
-    /** Told, after a batch is stored, which series got new data (detection listens here). */
-    private readonly onStored: (seriesIds: number[]) => void = () => undefined,
+    /**
+     * Told, after a batch is stored, which series got new data and up to when: the one seam between ingest
+     * and detection (in-process, or published to the observation stream).
+     */
+    private readonly onStored: (stored: ObservationHint[]) => void = () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -206,7 +210,13 @@ export class ObservationIngest {
       if (!isUniqueViolation(error)) throw error;
       await this.observations.upsert(out);
     }
-    this.onStored([...bySeries.keys()]);
+    this.onStored(
+      [...bySeries.values()].map(({ series, points }) => ({
+        seriesId: series.id,
+        organisationId: series.organisationId,
+        newestMs: points[points.length - 1]!.timeMs,
+      })),
+    );
     return {
       accepted: out.seriesId.length,
       series: bySeries.size,

@@ -135,7 +135,7 @@ export function readWdpaFeatures(collection: unknown, thisYear: number): WdpaRea
 
     const wdpaIdValue = numberOf(field(properties, 'WDPAID'));
     const wdpaId =
-      typeof wdpaIdValue === 'number' && Number.isInteger(wdpaIdValue) && wdpaIdValue > 0
+      typeof wdpaIdValue === 'number' && Number.isSafeInteger(wdpaIdValue) && wdpaIdValue > 0
         ? wdpaIdValue
         : null;
     const statusText = textOf(field(properties, 'STATUS'));

@@ -31,6 +31,8 @@ export function parseBucket(text: string): { seconds: number } | { reason: strin
   const [, w, d, h, min, s] = m.map((x) => (x === undefined ? 0 : Number(x)));
   const seconds = (w ?? 0) * 604_800 + (d ?? 0) * 86_400 + (h ?? 0) * 3600 + (min ?? 0) * 60 + (s ?? 0);
   if (seconds < 1) return { reason: 'bucket must be at least one second' };
+  // Hundreds of digits make Infinity; past 2^53 seconds no date_bin width is exact anyway.
+  if (!Number.isSafeInteger(seconds)) return { reason: 'bucket is too long' };
   return { seconds };
 }
 

@@ -1,5 +1,6 @@
 /** @module Who may do what: roles, API keys and the caller of a request. Pure: no storage here. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Scope } from './scopes.ts';
 
 export const ROLES = ['viewer', 'analyst', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -21,6 +22,8 @@ export interface Caller {
   readonly actor?: string;
   readonly organisationId: number;
   readonly role: Role;
+  /** What the key may be used for (registry/scopes.ts); undefined: everything its role allows (and users). */
+  readonly scopes?: readonly Scope[];
   readonly readableOrganisationIds: readonly number[];
 }
 

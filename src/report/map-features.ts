@@ -60,6 +60,62 @@ export function roundGeometry(geometry: Geometry, decimals = COORDINATE_DECIMALS
   }
 }
 
+/** A warning area drawn as a disc on a small-scale map: where it is and how far it reaches, in degrees. */
+export interface AreaMarker {
+  readonly center: [lon: number, lat: number];
+  readonly radiusDeg: number;
+}
+
+/**
+ * The disc that stands for an area on a world or continent map, where its outline would be a few pixels: the
+ * centre and half the larger side of the box of its largest part (by box), so an area cut at the antimeridian
+ * is not taken for one that spans the globe.
+ */
+export function areaMarker(geometry: Geometry): AreaMarker {
+  const boxes = partsOf(geometry).map(boxOf);
+  let best = boxes[0] ?? ([0, 0, 0, 0] as const);
+  for (const box of boxes) if (boxArea(box) > boxArea(best)) best = box;
+  const [west, south, east, north] = best;
+  const round = rounder(4);
+  return {
+    center: [round((west + east) / 2), round((south + north) / 2)],
+    radiusDeg: round(Math.max(east - west, north - south) / 2),
+  };
+}
+
+type Box = readonly [west: number, south: number, east: number, north: number];
+
+function partsOf(geometry: Geometry): Position[][] {
+  switch (geometry.type) {
+    case 'Point':
+      return [[geometry.coordinates]];
+    case 'MultiPoint':
+    case 'LineString':
+      return [geometry.coordinates];
+    case 'MultiLineString':
+      return geometry.coordinates;
+    case 'Polygon':
+      return geometry.coordinates.slice(0, 1);
+    case 'MultiPolygon':
+      return geometry.coordinates.flatMap((polygon) => polygon.slice(0, 1));
+    case 'GeometryCollection':
+      return geometry.geometries.flatMap(partsOf);
+  }
+}
+
+function boxOf(positions: readonly Position[]): Box {
+  let [west, south, east, north] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [lon = 0, lat = 0] of positions) {
+    west = Math.min(west, lon);
+    east = Math.max(east, lon);
+    south = Math.min(south, lat);
+    north = Math.max(north, lat);
+  }
+  return [west, south, east, north];
+}
+
+const boxArea = ([west, south, east, north]: Box): number => (east - west) * (north - south);
+
 export type StationStatus = 'ok' | 'stale' | 'fault';
 
 /** Nothing heard for longer than this many of its declared intervals makes a station stale… */

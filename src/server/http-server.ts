@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -12,6 +13,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { Services } from '../app.ts';
+import type { RateLimits } from '../config.ts';
 import { Ew4eError } from '../errors.ts';
 import {
   apiKeyFromHeaders,
@@ -22,8 +24,10 @@ import {
   SESSION_COOKIE,
   sameSecret,
 } from '../registry/access.ts';
+import { type Scope, scopeAllows } from '../registry/scopes.ts';
 import { callerOfSession, type LiveSession, sessionOf, touchSession } from '../store/session.repository.ts';
 import { sendProblem } from './problem.ts';
+import { registerRateLimits } from './rate-limits.ts';
 import { areaRoutes } from './routes/area.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { biodiversityRoutes } from './routes/biodiversity.routes.ts';
@@ -43,6 +47,7 @@ import { signalRoutes } from './routes/signal.routes.ts';
 import { stationRoutes } from './routes/station.routes.ts';
 import { subscriptionRoutes } from './routes/subscription.routes.ts';
 import { warningRoutes } from './routes/warning.routes.ts';
+import { docsPolicy, registerSecurityHeaders } from './security-headers.ts';
 
 export type HttpServer = FastifyInstance<
   RawServerDefault,
@@ -52,10 +57,18 @@ export type HttpServer = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+// ajv-formats' own 'date-time' (RFC 3339), a validate/compare pair in the full set.
+const RFC3339_DATE_TIME = fullFormats['date-time'] as {
+  validate: (text: string) => boolean;
+  compare: (a: string, b: string) => number | undefined;
+};
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role a key or signed-in user needs for this route; routes without one are public. */
     role?: Role;
+    /** What a key must be allowed to do for this route (registry/scopes.ts); required wherever role is. */
+    scope?: Scope;
   }
   interface FastifyRequest {
     caller?: Caller;
@@ -89,6 +102,9 @@ export interface HttpServerOptions {
   readonly logger: FastifyBaseLogger | boolean;
   readonly maxBodyBytes: number;
   readonly maxBatchRows: number;
+  /** Believe X-Forwarded-For/-Proto from these proxies (Fastify's trustProxy); default: none. */
+  readonly trustProxy?: boolean | readonly string[];
+  readonly rateLimits?: RateLimits;
 }
 
 export async function buildHttpServer(services: Services, options: HttpServerOptions): Promise<HttpServer> {
@@ -97,8 +113,32 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
       ? { logger: options.logger }
       : { loggerInstance: options.logger }),
     bodyLimit: options.maxBodyBytes,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
+    trustProxy:
+      typeof options.trustProxy === 'object' ? [...options.trustProxy] : (options.trustProxy ?? false),
+    ajv: {
+      customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true },
+      // RFC 3339 allows second 60, which Date.parse (what the routes read times with) cannot: a 400 here, not
+      // a NaN in SQL later (found by test/route-fuzz.test.ts).
+      onCreate: (ajv) => {
+        ajv.addFormat('date-time', {
+          type: 'string',
+          validate: (text: string) => RFC3339_DATE_TIME.validate(text) && !Number.isNaN(Date.parse(text)),
+          compare: RFC3339_DATE_TIME.compare,
+        });
+      },
+    },
+    // Errors raised before routing (a malformed percent-escape in the path: FST_ERR_BAD_URL) are problems too.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(error, request, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await registerSecurityHeaders(app, services.publicUrl);
+  // Every route that needs a role names the scope a key needs for it too, so that no route is left open to all keys.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.role !== undefined && route.config.scope === undefined)
+      throw new Error(`${route.method} ${route.url} declares a role but no scope`);
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -125,7 +165,10 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
       security: [{ apiKey: [] }, { session: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: docsPolicy(services.publicUrl.startsWith('https:')),
+  });
   // Parses cookies in its own onRequest hook, registered here before ours so that ours can read them.
   await app.register(cookie);
 
@@ -164,7 +207,7 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
   };
 
   app.addHook('onRequest', async (request) => {
-    const needed = request.routeOptions.config.role;
+    const { role: needed, scope } = request.routeOptions.config;
     if (needed === undefined) return;
     const caller = await authenticate(request);
     if (!roleAtLeast(caller.role, needed)) {
@@ -174,8 +217,16 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
         `this action needs the role "${needed}"; ${who} "${caller.role}"`,
       );
     }
+    if (scope !== undefined && !scopeAllows(caller.scopes, scope)) {
+      throw new Ew4eError(
+        'EW4E_FORBIDDEN',
+        `this action needs the scope "${scope}"; the key has ${caller.scopes?.map((s) => `"${s}"`).join(', ')}`,
+      );
+    }
     request.caller = caller;
   });
+  // After the hook above (budgets are per caller), before the routes (each gets the budget's hook).
+  await registerRateLimits(app, options.rateLimits);
 
   await app.register(authRoutes, { services });
   await app.register(healthRoutes, { services });

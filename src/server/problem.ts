@@ -20,19 +20,21 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'EW4E_BAD_REQUEST',
 };
 
-/** Connection-level failures of the database: the client should retry, not give up. */
-const UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08003',
-  '08006',
-]);
+/** Seconds a client should wait before retrying while the database is unavailable (a restart takes a few). */
+const RETRY_AFTER_S = 5;
+
+/**
+ * PostgreSQL's refusal of text a client sent: 22021 (U+0000 in text or jsonb, which UTF-8 columns cannot
+ * hold) and 22P05 (untranslatable character). The request was wrong, not the server.
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
+/**
+ * PostgreSQL's refusal of a number or time out of its column's range (22003, 22008) or not of its type (22P02):
+ * so far always a client's value that a route schema let through (an id past 2³¹ − 1, `Infinity`). A 400, but
+ * logged like an internal error, because a value the server computed could fail the same way.
+ */
+const OUT_OF_RANGE = new Set(['22003', '22008', '22P02']);
 
 export function toProblem(error: unknown): { problem: ProblemBody; unexpected: boolean } {
   if (Ew4eError.is(error))
@@ -69,8 +71,20 @@ export function toProblem(error: unknown): { problem: ProblemBody; unexpected: b
       unexpected: false,
     };
   }
-  if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) {
-    return { problem: body('EW4E_UNAVAILABLE', ERROR_CODES.EW4E_UNAVAILABLE.title), unexpected: true };
+  if (typeof e.code === 'string' && UNSTORABLE_TEXT.has(e.code)) {
+    return {
+      problem: body(
+        'EW4E_BAD_REQUEST',
+        'text must not contain the NUL character (U+0000): it cannot be stored',
+      ),
+      unexpected: false,
+    };
+  }
+  if (typeof e.code === 'string' && OUT_OF_RANGE.has(e.code)) {
+    return {
+      problem: body('EW4E_BAD_REQUEST', 'a value is out of range or of the wrong type for storage'),
+      unexpected: true,
+    };
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return { problem: body('EW4E_BAD_REQUEST', e.message ?? 'bad request'), unexpected: false };
@@ -96,6 +110,10 @@ function body(code: ErrorCode, detail: string, errors?: readonly ProblemDetail[]
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { problem, unexpected } = toProblem(error);
   if (unexpected) request.log.error({ err: error }, 'request failed');
-  if (problem.code === 'EW4E_UNAVAILABLE') reply.header('retry-after', '5');
+  if (problem.code === 'EW4E_UNAVAILABLE') {
+    // The store turned the driver's connection failure into EW4E_UNAVAILABLE (store/postgres/unavailable.ts).
+    request.log.warn({ err: (error as Error).cause ?? error }, 'database unavailable');
+    reply.header('retry-after', String(RETRY_AFTER_S));
+  }
   return reply.status(problem.status).type('application/problem+json').send(problem);
 }

@@ -1,25 +1,36 @@
 /** @module API keys and users: the caller of a request, keys shown once and stored hashed, and the bootstrap admin key. */
 import { type Kysely, sql } from 'kysely';
 import { type Caller, displayPrefix, generateApiKey, hashApiKey, type Role } from '../registry/access.ts';
+import type { Scope } from '../registry/scopes.ts';
 import type { Schema } from './schema.ts';
 
 /** The caller a key stands for, with every organisation below its own; undefined for unknown or revoked keys. */
 export async function callerOfKey(db: Kysely<Schema>, key: string): Promise<Caller | undefined> {
-  const result = await sql<{ id: number; organisation_id: number; role: Role; readable: number[] }>`
+  const result = await sql<{
+    id: number;
+    organisation_id: number;
+    role: Role;
+    scopes: Scope[] | null;
+    readable: number[];
+  }>`
     with recursive k as (
-      select id, organisation_id, role from api_key where secret_hash = ${hashApiKey(key)} and revoked_at is null
+      select id, organisation_id, role, scopes from api_key
+      where secret_hash = ${hashApiKey(key)} and revoked_at is null
     ), below(id) as (
       select organisation_id from k
       union all
       select o.id from organisation o join below b on o.parent_id = b.id
     )
-    select k.id, k.organisation_id, k.role, array(select id from below) as readable from k`.execute(db);
+    select k.id, k.organisation_id, k.role, k.scopes, array(select id from below) as readable from k`.execute(
+    db,
+  );
   const row = result.rows[0];
   if (row === undefined) return undefined;
   return {
     keyId: row.id,
     organisationId: row.organisation_id,
     role: row.role,
+    ...(row.scopes === null ? {} : { scopes: row.scopes }),
     readableOrganisationIds: row.readable.map(Number),
   };
 }
@@ -52,6 +63,8 @@ export interface CreatedKey {
   readonly organisationId: number;
   readonly role: Role;
   readonly name: string;
+  /** undefined: all the role allows. */
+  readonly scopes?: readonly Scope[];
 }
 
 export async function createApiKey(
@@ -59,6 +72,7 @@ export async function createApiKey(
   organisationId: number,
   role: Role,
   name: string,
+  scopes?: readonly Scope[],
 ): Promise<CreatedKey> {
   const generated = generateApiKey();
   const row = await db
@@ -69,10 +83,19 @@ export async function createApiKey(
       name,
       prefix: generated.prefix,
       secret_hash: generated.secretHash,
+      scopes: scopes === undefined ? null : [...scopes],
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { id: row.id, key: generated.key, prefix: generated.prefix, organisationId, role, name };
+  return {
+    id: row.id,
+    key: generated.key,
+    prefix: generated.prefix,
+    organisationId,
+    role,
+    name,
+    ...(scopes === undefined ? {} : { scopes }),
+  };
 }
 
 const BOOTSTRAP_KEY_NAME = 'bootstrap admin (EW4E_ADMIN_KEY)';

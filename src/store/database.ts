@@ -9,7 +9,21 @@ export interface Database {
   readonly db: Kysely<Schema>;
   /** Bulk load tab-separated text with COPY FROM (PostgreSQL text format); returns the rows loaded. */
   copyFrom(table: string, columns: readonly string[], tsv: string): Promise<number>;
+  /**
+   * Runs `work` on one connection held throughout (PGlite: the queue is held). Its queries and COPYs share
+   * that connection, so a transaction begun on it spans them all: what backup and restore need.
+   */
+  withSession<T>(work: (session: DatabaseSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** One held connection. BEGIN/COMMIT are the caller's (`db` is not a Kysely Transaction, so the Migrator can run on it). */
+export interface DatabaseSession {
+  readonly db: Kysely<Schema>;
+  /** COPY FROM of PostgreSQL text format data (whole rows); returns the rows loaded. */
+  copyFrom(table: string, columns: readonly string[], data: string | Uint8Array): Promise<number>;
+  /** `COPY (query) TO` in PostgreSQL text format, in chunks as they arrive (PGlite: one chunk). */
+  copyTo(query: string): AsyncIterable<Uint8Array>;
 }
 
 export interface DatabaseOptions {

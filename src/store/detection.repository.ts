@@ -82,12 +82,19 @@ export async function loadCheckpoint(
   return row ? { lastTimeMs: row.last_time.getTime(), state: row.state } : undefined;
 }
 
+/**
+ * Saves the checkpoint only if it is still the one the run started from (`expectedLastTimeMs`, undefined for
+ * none): a compare-and-set. Returns false when another run (another worker, a redelivered message) moved it
+ * first; the caller's work is then discarded with its transaction and redone from the newer checkpoint.
+ * Checkpoints only move forward, so the last time is a sufficient version.
+ */
 export async function saveCheckpoint(
   db: Kysely<Schema>,
   seriesId: number,
   detector: string,
   checkpoint: Checkpoint,
-): Promise<void> {
+  expectedLastTimeMs: number | undefined,
+): Promise<boolean> {
   const values = {
     series_id: seriesId,
     detector,
@@ -95,17 +102,40 @@ export async function saveCheckpoint(
     state: JSON.stringify(checkpoint.state),
     updated_at: new Date(),
   };
-  await db
+  const result = await db
     .insertInto('detector_state')
     .values(values)
     .onConflict((oc) =>
-      oc.columns(['series_id', 'detector']).doUpdateSet({
-        last_time: values.last_time,
-        state: values.state,
-        updated_at: values.updated_at,
-      }),
+      expectedLastTimeMs === undefined
+        ? oc.columns(['series_id', 'detector']).doNothing()
+        : oc
+            .columns(['series_id', 'detector'])
+            .doUpdateSet({ last_time: values.last_time, state: values.state, updated_at: values.updated_at })
+            .where('detector_state.last_time', '=', new Date(expectedLastTimeMs)),
     )
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/**
+ * Series with usable observations after the checkpoint of any of these detectors (or without a checkpoint
+ * for one of them): the work a lost hint would leave undone. One index probe per series.
+ */
+export async function seriesBehindCheckpoints(
+  db: Kysely<Schema>,
+  detectors: readonly string[],
+): Promise<number[]> {
+  if (detectors.length === 0) return [];
+  const result = await sql<{ id: number }>`
+    select s.id from series s
+    where exists (
+      select 1 from observation o
+      where o.series_id = s.id and o.qc_flag < 2
+        and o.time > (
+          select case when count(*) < ${detectors.length} then '-infinity'::timestamptz else min(d.last_time) end
+          from detector_state d where d.series_id = s.id and d.detector = any(${[...detectors]}::text[])))
+    order by s.id`.execute(db);
+  return result.rows.map((r) => r.id);
 }
 
 /** Usable observations (not rejected by QC) after `afterMs`, oldest first, at most `limit`. */

@@ -38,6 +38,32 @@ export function partitionNameOf(monthStartMs: number): string {
   return `observation_y${d.getUTCFullYear()}m${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
+/** The month (its first instant, UTC ms) a partition named by partitionNameOf holds, or undefined for another name. */
+export function monthOfPartitionName(name: string): number | undefined {
+  const match = /^observation_y(\d{4})m(\d{2})$/.exec(name);
+  if (!match) return undefined;
+  const month = Date.UTC(Number(match[1]), Number(match[2]) - 1, 1);
+  return partitionNameOf(month) === name ? month : undefined;
+}
+
+/**
+ * Creates the partitions of these months (first instants, UTC ms) that do not exist yet, in the caller's
+ * transaction: `tx` must be inside one, which holds the advisory lock until it ends.
+ */
+export async function createMonthPartitions(tx: Kysely<Schema>, months: readonly number[]): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${PARTITION_LOCK})`.execute(tx);
+  for (const month of months) {
+    const from = new Date(month);
+    const to = new Date(nextMonthStart(month));
+    await sql
+      .raw(
+        `create table if not exists ${partitionNameOf(month)} partition of observation ` +
+          `for values from ('${from.toISOString()}') to ('${to.toISOString()}')`,
+      )
+      .execute(tx);
+  }
+}
+
 export class ObservationRepository {
   /** Months whose partition is known to exist, so that the common case costs no query. */
   readonly #knownMonths = new Set<number>();
@@ -50,19 +76,7 @@ export class ObservationRepository {
     for (let m = monthStartOf(fromMs); m <= toMs; m = nextMonthStart(m)) months.push(m);
     const missing = months.filter((m) => !this.#knownMonths.has(m));
     if (missing.length === 0) return;
-    await this.database.db.transaction().execute(async (tx) => {
-      await sql`select pg_advisory_xact_lock(${PARTITION_LOCK})`.execute(tx);
-      for (const month of missing) {
-        const from = new Date(month);
-        const to = new Date(nextMonthStart(month));
-        await sql
-          .raw(
-            `create table if not exists ${partitionNameOf(month)} partition of observation ` +
-              `for values from ('${from.toISOString()}') to ('${to.toISOString()}')`,
-          )
-          .execute(tx);
-      }
-    });
+    await this.database.db.transaction().execute((tx) => createMonthPartitions(tx, missing));
     for (const month of missing) this.#knownMonths.add(month);
   }
 

@@ -4,6 +4,7 @@ import { Ew4eError, notFound, type ProblemDetail } from '../errors.ts';
 import type { Role } from '../registry/access.ts';
 import { childKindOf, isValidIsoCode, type OrganisationKind } from '../registry/organisation.ts';
 import { hashPassword } from '../registry/password.ts';
+import type { Scope } from '../registry/scopes.ts';
 import type { Schema } from './schema.ts';
 import { uniquely } from './unique-violation.ts';
 
@@ -222,6 +223,8 @@ export interface ApiKeyRow {
   readonly name: string;
   readonly prefix: string;
   readonly role: Role;
+  /** null: all the role allows. */
+  readonly scopes: Scope[] | null;
   readonly organisation_id: number;
   readonly created_at: Date;
   readonly last_used_at: Date | null;
@@ -233,6 +236,7 @@ const API_KEY_COLUMNS = [
   'name',
   'prefix',
   'role',
+  'scopes',
   'organisation_id',
   'created_at',
   'last_used_at',
@@ -261,13 +265,13 @@ export async function revokeApiKey(
   db: Kysely<Schema>,
   id: number,
   readable: readonly number[],
-): Promise<boolean> {
-  if (readable.length === 0) return false;
-  const result = await db
+): Promise<{ organisation_id: number; prefix: string } | undefined> {
+  if (readable.length === 0) return undefined;
+  return db
     .updateTable('api_key')
     .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.fn<Date>('now')) }))
     .where('id', '=', id)
     .where('organisation_id', 'in', [...readable])
+    .returning(['organisation_id', 'prefix'])
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
 }

@@ -37,6 +37,17 @@ export async function enabledRules(db: Kysely<Schema>, organisationIds: readonly
   return result.rows.filter((r) => (r as unknown as { enabled: boolean }).enabled);
 }
 
+/**
+ * Holds the rule for the rest of the transaction: one runner at a time, across processes. The two-key form
+ * of the advisory lock keeps these apart from the single-key locks used elsewhere (warnings, partitions).
+ */
+export async function lockRuleRun(tx: Kysely<Schema>, ruleId: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${RULE_RUN_LOCK_SPACE}::int4, ${ruleId}::int4)`.execute(tx);
+}
+
+/** The first key of the rule locks ("RULE" in ASCII). */
+const RULE_RUN_LOCK_SPACE = 0x52554c45;
+
 export async function loadRuleCheckpoint(db: Kysely<Schema>, id: number, version: number) {
   const row = await db
     .selectFrom('rule_state')

@@ -10,6 +10,7 @@ import type { DigestSetting } from '../notify/subscription-rules.ts';
 import type { Role } from '../registry/access.ts';
 import type { AreaKind } from '../registry/area.ts';
 import type { OrganisationKind } from '../registry/organisation.ts';
+import type { Scope } from '../registry/scopes.ts';
 import type { Sense } from '../registry/station.ts';
 import type { CapAlert } from '../warn/cap/cap-alert.ts';
 import type { Exposure } from '../warn/exposure.ts';
@@ -44,6 +45,8 @@ export interface ApiKeyTable {
   name: string;
   prefix: string;
   secret_hash: string;
+  /** null: all the role allows; else only routes of these scopes (registry/scopes.ts). */
+  scopes: Scope[] | null;
   created_at: CreatedAt;
   last_used_at: Date | null;
   revoked_at: Date | null;
@@ -426,6 +429,10 @@ export interface WarningAuditTable {
   action: string;
   changes: Json<Record<string, unknown>>;
   at: ColumnType<Date, never, never>;
+  /** Set by the database at insert (migration 0009): the row's place in the hash chain and its links. */
+  chain_seq: ColumnType<number, never, never>;
+  prev_hash: ColumnType<string, never, never>;
+  hash: ColumnType<string, never, never>;
 }
 
 export interface SilenceTable {

@@ -6,6 +6,7 @@ import type { Schema } from './schema.ts';
 
 export interface SeriesForIngest {
   readonly id: number;
+  readonly organisationId: number;
   readonly unit: string;
   readonly qc: QcLimits;
 }
@@ -35,7 +36,7 @@ export async function seriesForIngest(
     })
     .execute();
   for (const r of rows) {
-    const series = { id: r.id, unit: r.unit, qc: mergeLimits(r.qc, r.qc_override) };
+    const series = { id: r.id, organisationId, unit: r.unit, qc: mergeLimits(r.qc, r.qc_override) };
     found.set(String(r.id), series);
     found.set(r.code, series);
   }

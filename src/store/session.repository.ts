@@ -159,3 +159,12 @@ export function callerOfSession(session: LiveSession): Caller {
     readableOrganisationIds: session.readableOrganisationIds,
   };
 }
+
+/** Replaces a user's password hash (an old scheme or weaker parameters, upgraded at sign-in). */
+export async function replacePasswordHash(
+  db: Kysely<Schema>,
+  userId: number,
+  passwordHash: string,
+): Promise<void> {
+  await db.updateTable('app_user').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+}

@@ -140,8 +140,16 @@ export function listStations(db: Kysely<Schema>, f: StationFilter) {
   if (f.q) query = query.where(nameOrCodeContains('station', f.q));
   if (f.areaId !== undefined) {
     const areaId = f.areaId;
+    // Only an area the caller reads: another organisation's area must answer as one that does not exist.
     query = query.where('station.id', 'in', (eb) =>
-      eb.selectFrom('station_area').select('station_id').where('area_id', '=', areaId),
+      eb
+        .selectFrom('station_area')
+        .innerJoin('area', 'area.id', 'station_area.area_id')
+        .select('station_area.station_id')
+        .where('station_area.area_id', '=', areaId)
+        .where((w) =>
+          w.or([w('area.organisation_id', 'is', null), w('area.organisation_id', 'in', [...f.readable])]),
+        ),
     );
   }
   if (f.after !== undefined) query = query.where('station.id', '>', f.after);

@@ -53,14 +53,36 @@ export async function signalsWithContext(db: Db, ids: readonly number[]) {
 }
 export type SignalWithContext = Awaited<ReturnType<typeof signalsWithContext>>[number];
 
-/** The registered areas a station lies in, smallest first (a city before its country). */
+/** The organisations whose areas an organisation's warnings may be issued for and name: it and those below it. */
+function withReadable<Q extends { organisationId: number } | { stationId: number }>(db: Db, of: Q) {
+  return db.withRecursive('readable(id)', (qb) => {
+    const start =
+      'stationId' in of
+        ? qb.selectFrom('station').select('organisation_id as id').where('id', '=', of.stationId)
+        : qb.selectFrom('organisation').select('id').where('id', '=', of.organisationId);
+    return start.unionAll((below) =>
+      below.selectFrom('organisation as o').innerJoin('readable as r', 'r.id', 'o.parent_id').select('o.id'),
+    );
+  });
+}
+
+/**
+ * The registered areas a station lies in, smallest first (a city before its country): shared ones and those its
+ * organisation reads — a warning is never issued for, nor names, another organisation's area.
+ */
 export function areasOfStation(db: Db, stationId: number) {
-  return db
+  return withReadable(db, { stationId })
     .selectFrom('station_area as sa')
     .innerJoin('area as a', 'a.id', 'sa.area_id')
     .select(['a.id', 'a.kind', 'a.code', 'a.name', 'a.iso_code', 'a.geometry'])
     .where('sa.station_id', '=', stationId)
     .where('a.kind', 'in', ['city', 'protected_area', 'country', 'custom'])
+    .where((eb) =>
+      eb.or([
+        eb('a.organisation_id', 'is', null),
+        eb('a.organisation_id', 'in', eb.selectFrom('readable').select('readable.id')),
+      ]),
+    )
     .orderBy(sql`(a.max_lon - a.min_lon) * (a.max_lat - a.min_lat)`)
     .execute();
 }
@@ -73,14 +95,18 @@ export function areaById(db: Db, id: number) {
     .executeTakeFirst();
 }
 
-/** Areas of a kind whose bounding box meets the box (for exposure: protected areas, vulnerable sites). */
+/**
+ * Areas of a kind whose bounding box meets the box (for exposure: protected areas, vulnerable sites): shared ones
+ * and those the organisation reads, since the exposure names them.
+ */
 export function areasInBox(
   db: Db,
+  organisationId: number,
   kinds: readonly ('protected_area' | 'vulnerable_site' | 'city' | 'country')[],
   box: readonly [number, number, number, number],
 ) {
   const [minLon, minLat, maxLon, maxLat] = box;
-  return db
+  return withReadable(db, { organisationId })
     .selectFrom('area')
     .select(['id', 'kind', 'name', 'iso_code', 'geometry'])
     .where('kind', 'in', [...kinds])
@@ -88,6 +114,12 @@ export function areasInBox(
     .where('max_lon', '>=', minLon)
     .where('min_lat', '<=', maxLat)
     .where('max_lat', '>=', minLat)
+    .where((eb) =>
+      eb.or([
+        eb('area.organisation_id', 'is', null),
+        eb('area.organisation_id', 'in', eb.selectFrom('readable').select('readable.id')),
+      ]),
+    )
     .limit(2000)
     .execute();
 }

@@ -417,7 +417,7 @@ export class WarningService {
   }
 
   async #openThread(tx: Tx, r: Resolved, state: ThreadState): Promise<ThreadRow> {
-    const exposure = await this.#exposure(tx, r.area.geometry);
+    const exposure = await this.#exposure(tx, r.signal.organisation_id, r.area.geometry);
     const box = bboxOf(r.area.geometry);
     const row = await tx
       .insertInto('warning_thread')
@@ -462,7 +462,7 @@ export class WarningService {
   /** The episode spread: the thread's area becomes the union, and its exposure is counted again. */
   async #growThread(tx: Tx, thread: ThreadRow, area: WarningArea): Promise<ThreadRow> {
     const geometry = unionOf(thread.geometry, area.geometry);
-    const exposure = await this.#exposure(tx, geometry);
+    const exposure = await this.#exposure(tx, thread.organisation_id, geometry);
     const [minLon, minLat, maxLon, maxLat] = bboxOf(geometry);
     const geocodes = uniqueGeocodes([...(thread.exposure as ExposureRecord).geocodes, ...area.geocodes]);
     const areaDesc = joinDesc(thread.area_desc, area.desc);
@@ -486,9 +486,9 @@ export class WarningService {
     };
   }
 
-  async #exposure(tx: Tx, geometry: AreaGeometry): Promise<Exposure> {
+  async #exposure(tx: Tx, organisationId: number, geometry: AreaGeometry): Promise<Exposure> {
     const box = bboxOf(geometry);
-    const sites = await areasInBox(tx, ['protected_area', 'vulnerable_site'], box);
+    const sites = await areasInBox(tx, organisationId, ['protected_area', 'vulnerable_site'], box);
     const asSite = (a: (typeof sites)[number]) => ({
       id: a.id,
       name: a.name,

@@ -97,6 +97,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   const requests: string[] = [];
+  /** What the browser refused under our Content Security Policy (server/security-headers.ts): must stay empty. */
+  const cspViolations: string[] = [];
   // biome-ignore lint/suspicious/noExplicitAny: the test reads replies of several shapes.
   const api = async (url: string): Promise<any> => {
     const r = await fetch(`${server.base}${url}`, { headers: { authorization: `Bearer ${server.key}` } });
@@ -112,6 +114,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     server = await startDemoServer();
     browser = await launchBrowser(requests);
     page = await browser.context.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -137,9 +142,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     await page.getByLabel(/password/i).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('[data-testid=map][data-state=idle]').waitFor({ timeout: 30_000 });
-    // The page's own map (web/src/map/warning-map.tsx exposes it): warning areas actually drawn.
+    // The page's own map (web/src/map/warning-map.tsx exposes it): warnings actually drawn, as discs at world
+    // scale or as areas once zoomed in.
     const drawn = await page.evaluate(
-      "window.__ew4eMap?.map.queryRenderedFeatures({ layers: ['warnings-fill'] }).length ?? 0",
+      "window.__ew4eMap?.map.queryRenderedFeatures({ layers: ['warning-discs', 'warnings-fill'] }).length ?? 0",
     );
     expect(drawn).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('area-card').count()).toBeGreaterThan(0);
@@ -247,5 +253,6 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     });
     expect(requests.length).toBeGreaterThan(10);
     expect(outside).toEqual([]);
+    expect(cspViolations).toEqual([]);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import {
+  areaIdsOf,
   MAX_WINDOW_SLOTS,
   RuleDefinition,
   ruleProblems,
@@ -185,5 +186,23 @@ describe('scopeRuleToArea', () => {
       ],
     });
     expect(ruleProblems(scoped)).toEqual([]);
+  });
+});
+
+describe('areaIdsOf', () => {
+  it("names every area a rule reads, its children's included, once each; a rule of named series reads none", () => {
+    const composite: RuleDefinition = {
+      kind: 'composite',
+      op: 'or',
+      rules: [
+        pm25Daily,
+        { ...pm25Daily, select: { variable: 'no2', area: 4 } },
+        scopeRuleToArea(EXAMPLES[4]!, 7),
+        EXAMPLES[3]!,
+      ],
+    };
+    expect(areaIdsOf(composite).sort()).toEqual([4, 7, 9]);
+    expect(areaIdsOf({ kind: 'stale', select: { series: 'x-1' }, maxSilenceS: 60 })).toEqual([]);
+    expect(areaIdsOf({ kind: 'stale', select: { variable: 'water_level' }, maxSilenceS: 60 })).toEqual([]);
   });
 });

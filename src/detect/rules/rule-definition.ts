@@ -479,6 +479,27 @@ function schemaAt(schema: TSchema, schemaPath: string): Record<string, unknown> 
   return typeof node === 'object' && node !== null ? (node as Record<string, unknown>) : undefined;
 }
 
+/** The ids of the registered areas a rule reads (its selectors, quorum and event-density areas, its children's). */
+export function areaIdsOf(def: RuleDefinition): number[] {
+  switch (def.kind) {
+    case 'threshold':
+    case 'rate_of_change':
+    case 'stale':
+    case 'trend':
+      return 'area' in def.select && def.select.area !== undefined ? [def.select.area] : [];
+    case 'area_quorum':
+      return [def.area];
+    case 'event_density':
+      return def.area === undefined ? [] : [def.area];
+    case 'composite':
+      return [...new Set(def.rules.flatMap((child) => areaIdsOf(child as RuleDefinition)))];
+    default: {
+      const unreachable: never = def;
+      throw new TypeError(`areaIdsOf: unknown rule kind ${String((unreachable as { kind: unknown }).kind)}`);
+    }
+  }
+}
+
 /**
  * The rule with every variable selector, quorum and event-density area set to `area`: how a preset
  * written for any place becomes the rule of one place. Selectors naming one series are left alone.

@@ -41,7 +41,7 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
   app.get(
     '/v1/areas',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['areas'],
         summary: 'Areas as a GeoJSON FeatureCollection (geometry only with geometry=true)',
@@ -80,7 +80,7 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
   app.get(
     '/v1/areas/:id',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: { tags: ['areas'], summary: 'One area as a GeoJSON Feature', params: IdParam },
     },
     async (request) => {
@@ -93,7 +93,7 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
   app.post(
     '/v1/areas',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['areas'],
         summary: 'Add an area from a GeoJSON Feature (Polygon or MultiPolygon, RFC 7946)',
@@ -146,7 +146,7 @@ export async function areaRoutes(app: HttpServer, { services }: { services: Serv
   app.get(
     '/v1/areas/:id/observations',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['areas', 'observations'],
         summary: 'A variable aggregated over every series inside an area, per time bucket',

@@ -4,11 +4,14 @@ import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
+import { DEFAULT_RATE_LIMITS } from '../../config.ts';
 import { Ew4eError } from '../../errors.ts';
 import { ROLES, SESSION_COOKIE, SESSION_TTL_S } from '../../registry/access.ts';
-import { hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from '../../registry/password.ts';
+import { hashPassword, MAX_PASSWORD_LENGTH, needsRehash, verifyPassword } from '../../registry/password.ts';
+import { appendSecurityEvent } from '../../store/audit.repository.ts';
 import {
   endSession,
+  replacePasswordHash,
   type SessionUser,
   sessionOf,
   startSession,
@@ -48,19 +51,33 @@ function signedIn(user: SessionUser, csrfToken: string) {
   };
 }
 
-/** Secure whenever the browser reached us over TLS: the cookie must then never travel in clear. */
-function cookieOptions(request: FastifyRequest): CookieSerializeOptions {
+/**
+ * Secure whenever the browser reaches us over TLS (the public URL is https, or the request came over https,
+ * behind a proxy only when config trusts it): the cookie must then never travel in clear.
+ */
+function cookieOptions(request: FastifyRequest, publicUrl: string): CookieSerializeOptions {
   return {
     httpOnly: true,
     sameSite: 'strict',
     path: '/',
-    secure: request.protocol === 'https',
+    secure: publicUrl.startsWith('https:') || request.protocol === 'https',
   };
+}
+
+/**
+ * Login CSRF: another site must not sign the browser in to an account of its choosing. Browsers send Origin
+ * with every cross-site POST; when present it must be ours (the public URL, or the host the browser used).
+ */
+function requireOwnOrigin(request: FastifyRequest, publicUrl: string): void {
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  const own = [new URL(publicUrl).origin, `${request.protocol}://${request.host}`];
+  if (!own.includes(origin)) throw new Ew4eError('EW4E_FORBIDDEN', 'sign-in from another origin is refused');
 }
 
 export async function authRoutes(app: HttpServer, { services }: { services: Services }): Promise<void> {
   const db = services.database.db;
-  // An unknown e-mail costs one scrypt too, so that timing does not tell which e-mails have accounts.
+  // An unknown e-mail costs one hash too, so that timing does not tell which e-mails have accounts.
   let decoyHash: Promise<string> | undefined;
   const decoy = (): Promise<string> => {
     decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
@@ -70,11 +87,15 @@ export async function authRoutes(app: HttpServer, { services }: { services: Serv
   app.post(
     '/auth/login',
     {
+      // passwords are guessed here: a strict budget per client IP and per e-mail address
+      config: { throttle: 'sign-in' },
       schema: {
         tags: ['auth'],
         summary: 'Sign in to the dashboard: sets the session cookie and returns the CSRF token',
         description:
-          `Sets \`${SESSION_COOKIE}\` (HttpOnly, SameSite=Strict, Path=/, ${SESSION_TTL_S / 3600} hours; Secure over https). ` +
+          `Sets \`${SESSION_COOKIE}\` (HttpOnly, SameSite=Strict, Path=/, ${SESSION_TTL_S / 3600} hours; Secure when the public URL or the request is https). ` +
+          `At most ${DEFAULT_RATE_LIMITS.signInPerEmail} attempts per e-mail and ${DEFAULT_RATE_LIMITS.signInPerIp} per client IP in 15 minutes by default (then 429). ` +
+          'A request whose Origin header is not this platform is refused (login CSRF). ' +
           'Requests with the cookie need no API key; those that change something (not GET, HEAD, OPTIONS) must send ' +
           'the returned csrf_token as the X-CSRF-Token header. A user without a password cannot sign in.',
         security: [],
@@ -85,10 +106,11 @@ export async function authRoutes(app: HttpServer, { services }: { services: Serv
           },
           { additionalProperties: false },
         ),
-        response: { 200: SignedIn, 400: Problem, 401: Problem },
+        response: { 200: SignedIn, 400: Problem, 401: Problem, 403: Problem, 429: Problem },
       },
     },
     async (request, reply) => {
+      requireOwnOrigin(request, services.publicUrl);
       const { email, password } = request.body;
       const user = await userForSignIn(db, email);
       const passwordHash = user?.passwordHash ?? null;
@@ -96,9 +118,31 @@ export async function authRoutes(app: HttpServer, { services }: { services: Serv
         passwordHash === null
           ? await verifyPassword(password, await decoy()).then(() => false)
           : await verifyPassword(password, passwordHash);
-      if (user === undefined || !matches) throw new Ew4eError('EW4E_UNAUTHENTICATED', WRONG_CREDENTIALS);
+      if (user === undefined || passwordHash === null || !matches) {
+        // Failures against real accounts are audited; an unknown address is not, as it may be a mistyped password.
+        if (user !== undefined) {
+          await appendSecurityEvent(db, {
+            organisationId: user.organisationId,
+            actor: user.email,
+            action: 'sign_in_failed',
+            changes: { user_id: user.id, ip: request.ip },
+          });
+        }
+        throw new Ew4eError('EW4E_UNAUTHENTICATED', WRONG_CREDENTIALS);
+      }
+      // A hash of an older scheme (scrypt) or weaker parameters is replaced while the password is at hand.
+      if (needsRehash(passwordHash)) await replacePasswordHash(db, user.id, await hashPassword(password));
       const session = await startSession(db, user.id, Date.now());
-      reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions(request), maxAge: SESSION_TTL_S });
+      await appendSecurityEvent(db, {
+        organisationId: user.organisationId,
+        actor: user.email,
+        action: 'signed_in',
+        changes: { user_id: user.id, ip: request.ip },
+      });
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        ...cookieOptions(request, services.publicUrl),
+        maxAge: SESSION_TTL_S,
+      });
       return signedIn(user, session.csrfToken);
     },
   );
@@ -141,7 +185,7 @@ export async function authRoutes(app: HttpServer, { services }: { services: Serv
         if (session !== undefined) requireCsrfToken(request, session);
         await endSession(db, token);
       }
-      reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
+      reply.clearCookie(SESSION_COOKIE, cookieOptions(request, services.publicUrl));
       return reply.status(204).send(null);
     },
   );

@@ -21,6 +21,7 @@ import {
   yearlyCounts,
 } from '../../store/species.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
+import { SELF_CONTAINED_HTML } from '../security-headers.ts';
 import { acceptRawBodies, ingestionBody, PageQuery, Problem } from './route-schemas.ts';
 
 const AreaId = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
@@ -78,7 +79,7 @@ export async function biodiversityRoutes(
     scope.post(
       '/v1/biodiversity/occurrences',
       {
-        config: { role: 'analyst' },
+        config: { role: 'analyst', scope: 'observations:write' },
         schema: {
           tags: ['nature'],
           summary: 'Import Darwin Core occurrences (CSV)',
@@ -129,7 +130,7 @@ export async function biodiversityRoutes(
   app.get(
     '/v1/biodiversity/occurrences',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['nature'],
         summary: 'Occurrences as a GeoJSON FeatureCollection, sensitive locations generalised',
@@ -188,7 +189,7 @@ export async function biodiversityRoutes(
   app.get(
     '/v1/biodiversity/sensitive-species',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['nature'],
         summary: "Your organisation's sensitive species list",
@@ -201,7 +202,7 @@ export async function biodiversityRoutes(
   app.put(
     '/v1/biodiversity/sensitive-species',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['nature'],
         summary: "Replace your organisation's sensitive species list",
@@ -227,7 +228,7 @@ export async function biodiversityRoutes(
   app.get(
     '/v1/biodiversity/trends',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['nature'],
         summary: 'Yearly population counts per species, their trends, and a Living Planet Index',
@@ -326,7 +327,7 @@ export async function biodiversityRoutes(
   app.post(
     '/v1/biodiversity/trends/evaluate',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['nature'],
         summary: 'Test every species × area population of your organisation for a decline; raise signals',
@@ -353,7 +354,8 @@ export async function biodiversityRoutes(
   app.get(
     '/v1/nature/soil/report',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
+      helmet: SELF_CONTAINED_HTML,
       schema: {
         tags: ['nature'],
         summary: 'The black-soil report: soil sites by belt, latest values and indicator trends',
@@ -376,7 +378,6 @@ export async function biodiversityRoutes(
       return reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
-        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
         .send(soilReportHtml(report));
     },
   );
@@ -384,7 +385,7 @@ export async function biodiversityRoutes(
   app.post(
     '/v1/nature/soil/evaluate',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['nature'],
         summary: "Test your organisation's soil series for degradation; raise signals",

@@ -16,7 +16,7 @@ export async function eventRoutes(
     scope.post(
       '/v1/events',
       {
-        config: { role: 'analyst' },
+        config: { role: 'analyst', scope: 'events:write' },
         schema: {
           tags: ['events'],
           summary: 'Ingest a batch of events (points or polygons)',
@@ -56,7 +56,7 @@ export async function eventRoutes(
   app.get(
     '/v1/events',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['events'],
         summary: 'Events as a GeoJSON FeatureCollection',

@@ -80,7 +80,7 @@ export async function explorerRoutes(app: HttpServer, { services }: { services: 
   app.get(
     '/v1/series/:id/explorer',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['observations'],
         summary:

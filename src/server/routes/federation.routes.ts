@@ -22,7 +22,7 @@ export async function federationRoutes(app: HttpServer, { services }: { services
   app.post(
     '/v1/federation/sources',
     {
-      config: { role: 'approver' },
+      config: { role: 'approver', scope: 'monitoring:write' },
       schema: {
         tags: ['federation'],
         summary:
@@ -52,7 +52,7 @@ export async function federationRoutes(app: HttpServer, { services }: { services
   app.get(
     '/v1/federation/sources',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['federation'],
         summary: 'CAP sources with their health (ok, failing, unknown) and next poll',
@@ -85,7 +85,7 @@ export async function federationRoutes(app: HttpServer, { services }: { services
   app.post(
     '/v1/federation/sources/:id/poll',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['federation'],
         summary: 'Poll a feed now; the report names each broken entry by position',
@@ -103,7 +103,7 @@ export async function federationRoutes(app: HttpServer, { services }: { services
   app.post(
     '/v1/federation/sources/:id/alerts',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'events:write' },
       schema: {
         tags: ['federation'],
         summary: 'Push one CAP 1.2 document (application/cap+xml) from this source',
@@ -142,7 +142,7 @@ export async function federationRoutes(app: HttpServer, { services }: { services
   app.get(
     '/v1/federation/alerts',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['federation'],
         summary:
@@ -215,7 +215,7 @@ export async function federationRoutes(app: HttpServer, { services }: { services
   app.get(
     '/v1/federation/alerts/:id',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['federation'],
         summary: 'An imported alert as its sender wrote it (application/cap+xml)',

@@ -6,7 +6,11 @@ import type { HttpServer } from '../http-server.ts';
 export async function healthRoutes(app: HttpServer, { services }: { services: Services }): Promise<void> {
   app.get(
     '/health',
-    { schema: { tags: ['platform'], summary: 'Liveness and database status', security: [] } },
+    {
+      // load balancers probe often, from one address
+      config: { throttle: 'none' },
+      schema: { tags: ['platform'], summary: 'Liveness and database status', security: [] },
+    },
     async (_request, reply) => {
       const started = performance.now();
       try {

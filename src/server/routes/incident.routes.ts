@@ -114,7 +114,7 @@ export async function incidentRoutes(app: HttpServer, { services }: { services: 
   app.post(
     '/v1/incidents',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'incidents:write' },
       schema: {
         tags: ['response'],
         summary: 'Open an incident, from a warning or by hand',
@@ -167,7 +167,7 @@ export async function incidentRoutes(app: HttpServer, { services }: { services: 
   app.get(
     '/v1/incidents',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['response'],
         summary:
@@ -187,7 +187,7 @@ export async function incidentRoutes(app: HttpServer, { services }: { services: 
   app.get(
     '/v1/incidents/:id',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['response'],
         summary: 'One incident with its tasks and its timeline',
@@ -201,7 +201,7 @@ export async function incidentRoutes(app: HttpServer, { services }: { services: 
   app.patch(
     '/v1/incidents/:id',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'incidents:write' },
       schema: {
         tags: ['response'],
         summary: 'Change the status or title; closing stamps closed_at (a closed incident may be reopened)',
@@ -227,7 +227,7 @@ export async function incidentRoutes(app: HttpServer, { services }: { services: 
   app.post(
     '/v1/incidents/:id/tasks',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'incidents:write' },
       schema: {
         tags: ['response'],
         summary: 'Add a task, optionally assigned (GET /v1/assignees) and due at a time',
@@ -264,7 +264,7 @@ export async function incidentRoutes(app: HttpServer, { services }: { services: 
   app.patch(
     '/v1/incidents/:id/tasks/:taskId',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'incidents:write' },
       schema: {
         tags: ['response'],
         summary: 'Change a task: its status, assignee (null: nobody) or due time (null: none)',
@@ -307,7 +307,7 @@ export async function incidentRoutes(app: HttpServer, { services }: { services: 
   app.post(
     '/v1/incidents/:id/notes',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'incidents:write' },
       schema: {
         tags: ['response'],
         summary: "Add a note to the incident's timeline",
@@ -330,7 +330,7 @@ export async function incidentRoutes(app: HttpServer, { services }: { services: 
   app.get(
     '/v1/assignees',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'read' },
       schema: {
         tags: ['response'],
         summary: 'Users a task may be given to: those of your organisations',

@@ -61,7 +61,7 @@ export async function natureRoutes(app: HttpServer, { services }: { services: Se
   app.post(
     '/v1/nature/protected-areas',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['nature'],
         summary:
@@ -89,7 +89,7 @@ export async function natureRoutes(app: HttpServer, { services }: { services: Se
   app.get(
     '/v1/nature/protected-areas',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['nature'],
         summary:
@@ -130,7 +130,7 @@ export async function natureRoutes(app: HttpServer, { services }: { services: Se
   app.get(
     '/v1/nature/coverage',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['nature'],
         summary:
@@ -160,7 +160,7 @@ export async function natureRoutes(app: HttpServer, { services }: { services: Se
   app.post(
     '/v1/nature/gaps',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['nature'],
         summary:

@@ -39,7 +39,7 @@ export async function observationRoutes(
     scope.post(
       '/v1/observations',
       {
-        config: { role: 'analyst' },
+        config: { role: 'analyst', scope: 'observations:write' },
         schema: {
           tags: ['observations'],
           summary: 'Ingest a batch of observations',
@@ -64,7 +64,7 @@ export async function observationRoutes(
   app.get(
     '/v1/series/:id/observations',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['observations'],
         summary: "A series' observations, raw or downsampled",

@@ -2,10 +2,12 @@
 import { type TSchema, Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { Ew4eError, notFound } from '../../errors.ts';
-import { type Caller, ROLES, type Role, roleAtLeast } from '../../registry/access.ts';
+import { actorOf, type Caller, ROLES, type Role, roleAtLeast } from '../../registry/access.ts';
 import { ORGANISATION_KINDS } from '../../registry/organisation.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../registry/password.ts';
+import { mayGrantScopes, normaliseScopes, SCOPES } from '../../registry/scopes.ts';
 import { createApiKey } from '../../store/access.repository.ts';
+import { appendSecurityEvent } from '../../store/audit.repository.ts';
 import {
   type ApiKeyRow,
   createOrganisation,
@@ -58,11 +60,19 @@ const User = Type.Object({
   created_at: Timestamp,
 });
 
+const ScopesSchema = Type.Array(Type.Enum(SCOPES), {
+  uniqueItems: true,
+  minItems: 1,
+  description:
+    'what the key may be used for (see docs/api-key-scopes.md); absent or null: everything its role allows',
+});
+
 const ApiKey = Type.Object({
   id: Id,
   name: Type.String(),
   prefix: Type.String({ description: 'the first characters of the key, to recognise it by' }),
   role: RoleSchema,
+  scopes: Nullable(ScopesSchema),
   organisation_id: Id,
   created_at: Timestamp,
   last_used_at: Nullable(Timestamp),
@@ -74,6 +84,7 @@ const CreatedApiKey = Type.Object({
   key: Type.String({ description: 'the key itself: shown only in this reply and stored only as a hash' }),
   prefix: Type.String(),
   role: RoleSchema,
+  scopes: Nullable(ScopesSchema),
   organisation_id: Id,
   name: Type.String(),
 });
@@ -136,7 +147,7 @@ export async function organisationRoutes(
   app.get(
     '/v1/organisations',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['access'],
         summary: 'Your organisation and the organisations below it',
@@ -152,7 +163,7 @@ export async function organisationRoutes(
   app.post(
     '/v1/organisations',
     {
-      config: { role: 'admin' },
+      config: { role: 'admin', scope: 'admin' },
       schema: {
         tags: ['access'],
         summary: 'Create an organisation below yours',
@@ -186,7 +197,7 @@ export async function organisationRoutes(
   app.get(
     '/v1/organisations/:id',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['access'],
         summary: 'One organisation',
@@ -210,15 +221,21 @@ export async function organisationRoutes(
   app.post(
     '/v1/keys',
     {
-      config: { role: 'admin' },
+      config: { role: 'admin', scope: 'admin' },
       schema: {
         tags: ['access'],
         summary: 'Create an API key',
         description:
           'The key is in this reply only; it is stored as a hash and cannot be shown again. organisation_id defaults ' +
-          'to yours and must be it or one below it; the role cannot exceed your own.',
+          'to yours and must be it or one below it; the role cannot exceed your own, nor the scopes yours (a key ' +
+          'restricted to scopes can only create keys restricted to some of them).',
         body: Type.Object(
-          { name: Name, role: RoleSchema, organisation_id: Type.Optional(Id) },
+          {
+            name: Name,
+            role: RoleSchema,
+            organisation_id: Type.Optional(Id),
+            scopes: Type.Optional(ScopesSchema),
+          },
           { additionalProperties: false },
         ),
         response: { 201: CreatedApiKey, 403: Problem, 404: Problem },
@@ -228,12 +245,31 @@ export async function organisationRoutes(
       const caller = callerOf(request);
       const organisationId = actingFor(caller, request.body.organisation_id);
       mayGrant(caller, request.body.role);
-      const created = await createApiKey(db, organisationId, request.body.role, request.body.name);
+      const scopes = normaliseScopes(request.body.scopes);
+      mayGrantScopes(caller.scopes, scopes);
+      // The key and the record of its making commit together.
+      const created = await db.transaction().execute(async (tx) => {
+        const key = await createApiKey(tx, organisationId, request.body.role, request.body.name, scopes);
+        await appendSecurityEvent(tx, {
+          organisationId,
+          actor: actorOf(caller),
+          action: 'api_key_created',
+          changes: {
+            key_id: key.id,
+            prefix: key.prefix,
+            role: key.role,
+            scopes: scopes ?? null,
+            name: key.name,
+          },
+        });
+        return key;
+      });
       return reply.status(201).send({
         id: created.id,
         key: created.key,
         prefix: created.prefix,
         role: created.role,
+        scopes: created.scopes === undefined ? null : [...created.scopes],
         organisation_id: created.organisationId,
         name: created.name,
       });
@@ -243,7 +279,7 @@ export async function organisationRoutes(
   app.get(
     '/v1/keys',
     {
-      config: { role: 'admin' },
+      config: { role: 'admin', scope: 'admin' },
       schema: {
         tags: ['access'],
         summary: 'API keys of your organisation and those below it',
@@ -265,7 +301,7 @@ export async function organisationRoutes(
   app.delete(
     '/v1/keys/:id',
     {
-      config: { role: 'admin' },
+      config: { role: 'admin', scope: 'admin' },
       schema: {
         tags: ['access'],
         summary: 'Revoke an API key',
@@ -275,9 +311,21 @@ export async function organisationRoutes(
       },
     },
     async (request, reply) => {
-      const revoked = await revokeApiKey(db, request.params.id, callerOf(request).readableOrganisationIds);
+      const caller = callerOf(request);
+      const revoked = await db.transaction().execute(async (tx) => {
+        const key = await revokeApiKey(tx, request.params.id, caller.readableOrganisationIds);
+        if (key !== undefined) {
+          await appendSecurityEvent(tx, {
+            organisationId: key.organisation_id,
+            actor: actorOf(caller),
+            action: 'api_key_revoked',
+            changes: { key_id: request.params.id, prefix: key.prefix },
+          });
+        }
+        return key;
+      });
       services.access.forgetKeys();
-      if (!revoked) throw notFound(`API key ${request.params.id}`);
+      if (revoked === undefined) throw notFound(`API key ${request.params.id}`);
       return reply.status(204).send(null);
     },
   );
@@ -287,7 +335,7 @@ export async function organisationRoutes(
   app.get(
     '/v1/users',
     {
-      config: { role: 'admin' },
+      config: { role: 'admin', scope: 'admin' },
       schema: {
         tags: ['access'],
         summary: 'Users of your organisation and those below it',
@@ -304,7 +352,7 @@ export async function organisationRoutes(
   app.get(
     '/v1/users/:id',
     {
-      config: { role: 'admin' },
+      config: { role: 'admin', scope: 'admin' },
       schema: {
         tags: ['access'],
         summary: 'One user',
@@ -322,13 +370,13 @@ export async function organisationRoutes(
   app.post(
     '/v1/users',
     {
-      config: { role: 'admin' },
+      config: { role: 'admin', scope: 'admin' },
       schema: {
         tags: ['access'],
         summary: 'Create a user',
         description:
           'organisation_id defaults to yours and must be it or one below it; the role cannot exceed your own. ' +
-          `The password (optional, at least ${MIN_PASSWORD_LENGTH} characters) is stored as a scrypt hash and never shown. ` +
+          `The password (optional, at least ${MIN_PASSWORD_LENGTH} characters) is stored as an argon2id hash and never shown. ` +
           'E-mail addresses are unique, compared without regard to case.',
         body: Type.Object(
           {

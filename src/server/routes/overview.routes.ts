@@ -1,11 +1,12 @@
 /** @module The decision dashboard's overview and maps: areas at a glance, standing warnings, station health and areas as GeoJSON. */
 import type { Geometry as GeoJsonGeometry } from 'geojson';
 import { LRUCache } from 'lru-cache';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { AREA_KINDS } from '../../registry/area.ts';
 import { areaOverviews, DAY_MS, TREND_DAYS, utcDayOf } from '../../report/area-overview.ts';
 import {
+  areaMarker,
   FAULT_WINDOW_MS,
   roundGeometry,
   simplifiedGeometry,
@@ -21,6 +22,7 @@ import {
   standingWarningOf,
   standingWarnings,
   stationHealth,
+  warningGeometries,
 } from '../../store/overview.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
 import { bboxParam, Problem } from './route-schemas.ts';
@@ -66,7 +68,7 @@ const WarningFeatures = Type.Object({
       geometry: Geometry,
       properties: Type.Object({
         thread_id: Type.Integer(),
-        // absent with view=map
+        // absent with view=map and view=points
         identifier: Type.Optional(Type.String()),
         status: Type.Union([Type.Literal('published'), Type.Literal('draft')]),
         severity: Type.String(),
@@ -76,6 +78,9 @@ const WarningFeatures = Type.Object({
         headline: Type.Optional(Type.Union([Type.String(), Type.Null()])),
         sent: Type.Optional(NullableTime),
         expires: Type.Optional(Time),
+        radius_deg: Type.Optional(
+          Type.Number({ description: 'view=points: how far the area reaches, in degrees' }),
+        ),
       }),
     }),
   ),
@@ -123,11 +128,14 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
   const db = services.database.db;
   // Simplifying and rounding 10 000 areas costs most of the map layer's time; published versions are immutable.
   const shapedAreas = new LRUCache<string, GeoJsonGeometry>({ max: 50_000 });
+  // The overview map's features of published versions, as JSON text: reading their areas out of the database
+  // and writing them again was most of the time of a 10 000-warning layer.
+  const leanFeatures = new LRUCache<string, string>({ max: 50_000 });
 
   app.get(
     '/v1/overview',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['dashboard'],
         summary:
@@ -185,7 +193,7 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
   app.get(
     '/v1/map/warnings',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['dashboard'],
         summary:
@@ -204,9 +212,11 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
             }),
           ),
           view: Type.Optional(
-            Type.Literal('map', {
+            Type.Union([Type.Literal('map'), Type.Literal('points')], {
               description:
-                'only thread_id, status, severity and hazard per feature: what an overview map colours and links',
+                'map: only thread_id, status, severity and hazard per feature, what an overview map colours and ' +
+                'links; points: the same, each area as a Point at the centre of its box with `radius_deg` (half ' +
+                "the box's larger side), for world and continent maps where outlines would be a few pixels",
             }),
           ),
         }),
@@ -233,20 +243,47 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
         }
         return shaped;
       };
+      const view = request.query.view;
+      if (view !== undefined) {
+        const rows = await leanMapWarnings(db, filter);
+        const cacheKey = (id: number) => `${id}:${view}:${tolerance}`;
+        const cachable = (w: { status: string }) => w.status === 'published';
+        const missing = rows.filter((w) => !(cachable(w) && leanFeatures.has(cacheKey(w.id))));
+        const geometries = await warningGeometries(
+          db,
+          missing.map((w) => w.id),
+        );
+        const features = rows.map((w) => {
+          const cached = cachable(w) ? leanFeatures.get(cacheKey(w.id)) : undefined;
+          if (cached !== undefined) return cached;
+          const area = geometries.get(w.id);
+          const properties = {
+            thread_id: w.thread_id,
+            status: w.status,
+            severity: w.severity,
+            hazard: w.hazard,
+          };
+          const marker = view === 'points' && area !== undefined ? areaMarker(area) : undefined;
+          const text = JSON.stringify(
+            marker === undefined
+              ? { type: 'Feature', id: w.id, geometry: area === undefined ? null : shape(area), properties }
+              : {
+                  type: 'Feature',
+                  id: w.id,
+                  geometry: { type: 'Point', coordinates: marker.center },
+                  properties: { ...properties, radius_deg: marker.radiusDeg },
+                },
+          );
+          if (cachable(w)) leanFeatures.set(cacheKey(w.id), text);
+          return text;
+        });
+        // The FeatureCollection the schema documents, written as text from features that are JSON already.
+        const body = `{"type":"FeatureCollection","features":[${features.join(',')}]}`;
+        return reply.type(GEOJSON).send(body as unknown as Static<typeof WarningFeatures>);
+      }
       // The schema documents the reply; JSON.stringify writes 10 000 free-form geometries faster than a
       // schema-compiled serializer that hands each geometry to JSON.stringify anyway.
       reply.type(GEOJSON).serializer(JSON.stringify);
-      if (request.query.view === 'map') {
-        return {
-          type: 'FeatureCollection' as const,
-          features: (await leanMapWarnings(db, filter)).map((w) => ({
-            type: 'Feature' as const,
-            id: w.id,
-            geometry: shapeOf(w),
-            properties: { thread_id: w.thread_id, status: w.status, severity: w.severity, hazard: w.hazard },
-          })),
-        };
-      }
       const rows = await mapWarnings(db, filter);
       return {
         type: 'FeatureCollection' as const,
@@ -274,7 +311,7 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
   app.get(
     '/v1/map/stations',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['dashboard'],
         summary: "Your organisations' stations as GeoJSON points with their health (ok, stale, fault)",
@@ -318,7 +355,7 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
   app.get(
     '/v1/map/areas',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['dashboard'],
         summary:

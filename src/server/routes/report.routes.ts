@@ -19,6 +19,7 @@ import {
   signalsPerHazardAndDay,
 } from '../../store/report.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
+import { SELF_CONTAINED_HTML } from '../security-headers.ts';
 
 const ReportQuery = Type.Object({
   area_id: Type.Optional(
@@ -87,7 +88,7 @@ export async function reportRoutes(app: HttpServer, { services }: { services: Se
   app.get(
     '/v1/reports/situation.pdf',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['dashboard'],
         summary: 'The situation report as a PDF (A4)',
@@ -110,7 +111,8 @@ export async function reportRoutes(app: HttpServer, { services }: { services: Se
   app.get(
     '/v1/reports/situation.html',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
+      helmet: SELF_CONTAINED_HTML,
       schema: {
         tags: ['dashboard'],
         summary: 'The situation report as one self-contained, printable HTML page',
@@ -121,15 +123,11 @@ export async function reportRoutes(app: HttpServer, { services }: { services: Se
     async (request, reply) => {
       const nowMs = Date.now();
       const report = await buildReport(services, callerOf(request), request.query.area_id, nowMs);
-      return (
-        reply
-          .type('text/html; charset=utf-8')
-          .header('content-disposition', `inline; filename="${fileName(nowMs, 'html')}"`)
-          .header('cache-control', 'no-store')
-          // The page needs nothing from anywhere: say so, so that nothing injected could load either.
-          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-          .send(situationHtml(report))
-      );
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('content-disposition', `inline; filename="${fileName(nowMs, 'html')}"`)
+        .header('cache-control', 'no-store')
+        .send(situationHtml(report));
     },
   );
 }

@@ -2,8 +2,13 @@
 import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { RULE_PRESETS } from '../../detect/rules/presets.ts';
-import { validateRuleDefinition } from '../../detect/rules/rule-definition.ts';
+import {
+  areaIdsOf,
+  type RuleDefinition,
+  validateRuleDefinition,
+} from '../../detect/rules/rule-definition.ts';
 import { Ew4eError, notFound } from '../../errors.ts';
+import { findArea } from '../../store/area.repository.ts';
 import { createRule, latestRules, reviseRule, ruleVersions } from '../../store/rule.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
 import { IdParam } from './route-schemas.ts';
@@ -34,10 +39,17 @@ function checkedDefinition(definition: unknown, at: string): Record<string, unkn
 export async function ruleRoutes(app: HttpServer, { services }: { services: Services }): Promise<void> {
   const db = services.database.db;
 
+  /** A rule may read only areas its author reads: its warnings would otherwise be issued for, and name, another organisation's area. */
+  const readableAreasOnly = async (definition: Record<string, unknown>, readable: readonly number[]) => {
+    for (const id of areaIdsOf(definition as unknown as RuleDefinition)) {
+      if ((await findArea(db, id, readable)) === undefined) throw notFound(`area ${id}`);
+    }
+  };
+
   app.get(
     '/v1/rules/presets',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['rules'],
         summary: 'Rule presets with their sources (WHO 2021 air quality, water, soil, fire density)',
@@ -51,7 +63,7 @@ export async function ruleRoutes(app: HttpServer, { services }: { services: Serv
   app.get(
     '/v1/rules',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: { tags: ['rules'], summary: 'The latest version of every rule of your organisations' },
     },
     async (request) => ({
@@ -62,7 +74,7 @@ export async function ruleRoutes(app: HttpServer, { services }: { services: Serv
   app.get(
     '/v1/rules/:id',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: { tags: ['rules'], summary: 'A rule with every version, newest first', params: IdParam },
     },
     async (request) => {
@@ -75,7 +87,7 @@ export async function ruleRoutes(app: HttpServer, { services }: { services: Serv
   app.post(
     '/v1/rules',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['rules'],
         summary: 'Create a rule (version 1), from a definition or a preset',
@@ -109,9 +121,11 @@ export async function ruleRoutes(app: HttpServer, { services }: { services: Serv
           { pointer: '/definition', field: 'definition', reason: 'required' },
         ]);
       }
+      const checked = checkedDefinition(source, '/definition');
+      await readableAreasOnly(checked, caller.readableOrganisationIds);
       const rule = await createRule(db, caller.organisationId, caller.keyId || null, {
         name,
-        definition: checkedDefinition(source, '/definition'),
+        definition: checked,
         enabled: enabled ?? true,
       });
       return reply.status(201).send(ruleJson(rule));
@@ -121,7 +135,7 @@ export async function ruleRoutes(app: HttpServer, { services }: { services: Serv
   app.put(
     '/v1/rules/:id',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['rules'],
         summary: 'Edit a rule: a new version; signals keep naming the version that raised them',
@@ -140,6 +154,7 @@ export async function ruleRoutes(app: HttpServer, { services }: { services: Serv
       const caller = callerOf(request);
       const { name, definition, enabled } = request.body;
       const checked = definition === undefined ? undefined : checkedDefinition(definition, '/definition');
+      if (checked !== undefined) await readableAreasOnly(checked, caller.readableOrganisationIds);
       const revised = await reviseRule(
         db,
         request.params.id,

@@ -10,7 +10,7 @@ export async function signalRoutes(app: HttpServer, { services }: { services: Se
   app.get(
     '/v1/signals',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['signals'],
         summary: 'Signals raised by detectors and rules, newest first',
@@ -62,7 +62,7 @@ export async function signalRoutes(app: HttpServer, { services }: { services: Se
   app.get(
     '/v1/signals/stream',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['signals'],
         summary: 'New signals as they are raised, as Server-Sent Events (event: signal)',

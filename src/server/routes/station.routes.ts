@@ -85,7 +85,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
   app.get(
     '/v1/sources',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: { tags: ['registry'], summary: 'Data sources with provider, licence and provenance' },
     },
     async (request) => {
@@ -97,7 +97,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
   app.post(
     '/v1/sources',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['registry'],
         summary: 'Register a data source',
@@ -123,7 +123,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
   app.get(
     '/v1/stations',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['registry'],
         summary: 'Stations as a GeoJSON FeatureCollection, with delay and status (ok, late, silent)',
@@ -173,7 +173,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
   app.get(
     '/v1/stations/:id',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: { tags: ['registry'], summary: 'One station as a GeoJSON Feature', params: IdParam },
     },
     async (request) => {
@@ -186,7 +186,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
   app.post(
     '/v1/stations',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['registry'],
         summary: 'Register a station; the areas containing it are recorded',
@@ -227,7 +227,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
   app.get(
     '/v1/series',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['registry'],
         summary: 'Series, filtered by station, variable or domain',
@@ -261,7 +261,10 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
 
   app.get(
     '/v1/series/:id',
-    { config: { role: 'viewer' }, schema: { tags: ['registry'], summary: 'One series', params: IdParam } },
+    {
+      config: { role: 'viewer', scope: 'read' },
+      schema: { tags: ['registry'], summary: 'One series', params: IdParam },
+    },
     async (request) => {
       const series = await findSeries(db, request.params.id, callerOf(request).readableOrganisationIds);
       if (!series) throw notFound(`series ${request.params.id}`);
@@ -272,7 +275,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
   app.post(
     '/v1/series',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'monitoring:write' },
       schema: {
         tags: ['registry'],
         summary: "Register a series: a variable measured at a station, stored in the variable's unit",
@@ -298,7 +301,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
   app.get(
     '/v1/variables',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['registry'],
         summary: 'Observed variables with canonical unit, domain and QC defaults',

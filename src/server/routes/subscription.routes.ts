@@ -193,7 +193,7 @@ export async function subscriptionRoutes(
   app.post(
     '/v1/subscriptions',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'subscriptions:manage' },
       schema: {
         tags: ['dissemination'],
         summary:
@@ -248,7 +248,7 @@ export async function subscriptionRoutes(
   app.get(
     '/v1/subscriptions',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: { tags: ['dissemination'], summary: "The organisation's subscriptions" },
     },
     async (request) => {
@@ -283,7 +283,7 @@ export async function subscriptionRoutes(
   app.get(
     '/v1/subscriptions/:id/deliveries',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['dissemination'],
         summary: 'Deliveries to one subscriber, newest first, with their attempts',
@@ -312,7 +312,7 @@ export async function subscriptionRoutes(
   app.get(
     '/v1/warnings/:id/deliveries',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['dissemination'],
         summary:
@@ -364,7 +364,7 @@ export async function subscriptionRoutes(
   app.get(
     '/v1/deliveries/:id/attempts',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['dissemination'],
         summary: 'Every attempt of one delivery: outcome, response code, latency, error',
@@ -393,7 +393,7 @@ export async function subscriptionRoutes(
   app.post(
     '/v1/deliveries/:id/acknowledge',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'incidents:write' },
       schema: {
         tags: ['dissemination'],
         summary: "A responder acknowledges a warning delivered to their organisation's subscription",
@@ -415,6 +415,8 @@ export async function subscriptionRoutes(
   app.post(
     '/public/subscriptions',
     {
+      // each request sends an e-mail or SMS to whatever address it names
+      config: { throttle: 'self-service' },
       schema: {
         tags: ['dissemination'],
         summary:
@@ -448,6 +450,7 @@ export async function subscriptionRoutes(
   app.get(
     '/public/subscriptions/confirm',
     {
+      config: { throttle: 'self-service' },
       schema: {
         tags: ['dissemination'],
         summary: 'Confirm a self-service subscription (double opt-in)',

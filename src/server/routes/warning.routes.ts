@@ -6,6 +6,7 @@ import { Ew4eError, notFound } from '../../errors.ts';
 import { validateGeometry } from '../../geo/geojson-validation.ts';
 import { problemDetail } from '../../ingest/observation-ingest.ts';
 import { actorOf } from '../../registry/access.ts';
+import { appendSecurityEvent } from '../../store/audit.repository.ts';
 import { areaById, auditOf, threadById, versionsOf } from '../../store/warning.repository.ts';
 import { listThreads, listVerifiedEpisodes } from '../../store/warning-read.repository.ts';
 import { CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from '../../warn/cap/cap-alert.ts';
@@ -62,7 +63,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.get(
     '/v1/warnings',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['warnings'],
         summary: 'Warning threads (one per episode), newest first, with their current and pending versions',
@@ -95,7 +96,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.get(
     '/v1/warnings/:id',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['warnings'],
         summary: 'One warning thread: its area (GeoJSON), exposure, evidence and every version',
@@ -162,7 +163,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.get(
     '/v1/warnings/:id/audit',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['warnings'],
         summary: "The thread's audit log: who did what, when, what changed",
@@ -181,7 +182,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.post(
     '/v1/warnings/:id/versions/:version/approve',
     {
-      config: { role: 'approver' },
+      config: { role: 'approver', scope: 'warnings:review' },
       schema: {
         tags: ['warnings'],
         summary:
@@ -225,7 +226,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.post(
     '/v1/warnings/:id/versions/:version/reject',
     {
-      config: { role: 'approver' },
+      config: { role: 'approver', scope: 'warnings:review' },
       schema: {
         tags: ['warnings'],
         summary: 'Reject a version awaiting review, with a reason',
@@ -252,7 +253,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.post(
     '/v1/warnings/:id/cancel',
     {
-      config: { role: 'approver' },
+      config: { role: 'approver', scope: 'warnings:review' },
       schema: {
         tags: ['warnings'],
         summary:
@@ -279,7 +280,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.post(
     '/v1/warnings/:id/verification',
     {
-      config: { role: 'analyst' },
+      config: { role: 'analyst', scope: 'warnings:review' },
       schema: {
         tags: ['warnings'],
         summary: 'Confirm the episode happened, or mark the warning a false alarm',
@@ -309,7 +310,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.get(
     '/v1/verification',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['warnings'],
         summary: 'Hits, misses, false alarms and lead times per rule and hazard (POD, FAR, CSI)',
@@ -345,7 +346,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.put(
     '/v1/organisations/:id/signing-key',
     {
-      config: { role: 'admin' },
+      config: { role: 'admin', scope: 'admin' },
       schema: {
         tags: ['warnings'],
         summary:
@@ -379,21 +380,30 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
           { pointer: '/private_key_pem', reason: error instanceof Error ? error.message : String(error) },
         ]);
       }
-      await db
-        .insertInto('signing_key')
-        .values({
-          organisation_id: request.params.id,
-          private_key_pem: key.privateKeyPem,
-          certificate_pem: request.body.certificate_pem ?? null,
-          public_key_pem: null,
-        })
-        .onConflict((oc) =>
-          oc.column('organisation_id').doUpdateSet({
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('signing_key')
+          .values({
+            organisation_id: request.params.id,
             private_key_pem: key.privateKeyPem,
             certificate_pem: request.body.certificate_pem ?? null,
-          }),
-        )
-        .execute();
+            public_key_pem: null,
+          })
+          .onConflict((oc) =>
+            oc.column('organisation_id').doUpdateSet({
+              private_key_pem: key.privateKeyPem,
+              certificate_pem: request.body.certificate_pem ?? null,
+            }),
+          )
+          .execute();
+        // who changed the key that vouches for every alert, never the key itself
+        await appendSecurityEvent(tx, {
+          organisationId: request.params.id,
+          actor: actorOf(caller),
+          action: 'signing_key_set',
+          changes: { certificate: request.body.certificate_pem !== undefined },
+        });
+      });
       return { signing: true, certificate: request.body.certificate_pem !== undefined };
     },
   );
@@ -403,7 +413,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.post(
     '/v1/silences',
     {
-      config: { role: 'approver' },
+      config: { role: 'approver', scope: 'warnings:review' },
       schema: {
         tags: ['warnings'],
         summary: 'Mute a hazard (or all) in an area for a time: new warnings there are held, not published',
@@ -475,7 +485,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.get(
     '/v1/silences',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', scope: 'read' },
       schema: {
         tags: ['warnings'],
         summary: 'Silences, newest first',
@@ -512,7 +522,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
   app.delete(
     '/v1/silences/:id',
     {
-      config: { role: 'approver' },
+      config: { role: 'approver', scope: 'warnings:review' },
       schema: {
         tags: ['warnings'],
         summary: 'Lift a silence now (it ends; the record stays)',

@@ -378,7 +378,15 @@ export function readCapXml(input: string | Uint8Array): CapReading {
       ],
     };
   }
-  const doc = parser.parse(xml) as Node;
+  let doc: Node;
+  try {
+    doc = parser.parse(xml) as Node;
+  } catch (error) {
+    // The parser is stricter than its validator in places (an unclosed `<?…`, more than 100 nested elements).
+    return {
+      problems: [{ reason: `malformed XML: ${error instanceof Error ? error.message : String(error)}` }],
+    };
+  }
   const lines = elementLines(xml);
   const reader = new Reader(lines);
   const alert = reader.alert(asNode(doc.alert));

@@ -1,6 +1,10 @@
 /**
  * The map of the dashboard: Natural Earth countries, protected areas, warning areas coloured by severity, and
  * stations by sense and status. GeoJSON sources straight from the API; MapLibre draws them with WebGL.
+ *
+ * Thousands of warnings (the overview): below zoom AREA_MIN_ZOOM each area is a disc of its reach (an outline
+ * there would be a few pixels, and tiling 10 000 outlines took seconds); the outlines are fetched by MapLibre's
+ * worker the first time the map zooms in.
  */
 import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibre-gl';
 import { useEffect, useRef } from 'preact/hooks';
@@ -8,12 +12,38 @@ import { SEVERITY_COLOURS } from '../levels.ts';
 import { baseStyle, loadCoarseCountries, loadDetailedCountries } from './basemap.ts';
 
 export interface MapLayers {
+  /** A few warnings (a warning's page): drawn as areas at every zoom. */
   readonly warnings?: GeoJSON.FeatureCollection | undefined;
-  readonly stations?: GeoJSON.FeatureCollection | undefined;
-  readonly protectedAreas?: GeoJSON.FeatureCollection | undefined;
+  /**
+   * Many warnings (the overview): the discs (`view=points` of GET /v1/map/warnings) and the URL of their areas
+   * (`view=map`), which MapLibre's worker fetches itself, off the page's thread, once the map is zoomed in.
+   */
+  readonly manyWarnings?: { readonly discs: GeoJSON.FeatureCollection; readonly areasUrl: string } | undefined;
+  readonly stations?: GeoJSON.FeatureCollection | string | undefined;
+  readonly protectedAreas?: GeoJSON.FeatureCollection | string | undefined;
 }
 
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
+
+/** From this zoom (a country fills the screen) warnings are drawn as their areas; below it as discs. */
+export const AREA_MIN_ZOOM = 4;
+
+/** World pixels per degree at zoom 0 (512-pixel world). */
+const PIXELS_PER_DEGREE_Z0 = 512 / 360;
+
+/** A disc as wide as the area's reach (at least 3 px), scaling with the map: exponential base 2 is exact. */
+const discRadius = [
+  'interpolate',
+  ['exponential', 2],
+  ['zoom'],
+  0,
+  ['max', 3, ['*', ['get', 'radius_deg'], PIXELS_PER_DEGREE_Z0]],
+  AREA_MIN_ZOOM,
+  ['max', 3, ['*', ['get', 'radius_deg'], PIXELS_PER_DEGREE_Z0 * 2 ** AREA_MIN_ZOOM]],
+] as unknown as maplibregl.ExpressionSpecification;
+
+const draftOpacity = (draft: number, published: number) =>
+  ['case', ['==', ['get', 'status'], 'draft'], draft, published] as unknown as maplibregl.ExpressionSpecification;
 
 const severityColour = [
   'match',
@@ -36,12 +66,20 @@ export function WarningMap(props: {
   /** [west, south, east, north] to show; else the extent of the warnings, else the world. */
   fit?: readonly [number, number, number, number] | undefined;
   onSelectWarning?: (threadId: number) => void;
+  /** Called once, when the warnings are first on screen. */
+  onWarningsShown?: () => void;
+  /** A layer the map could not load (the worker fetches URLs itself, so errors come back this way). */
+  onError?: (error: Error) => void;
   label: string;
 }) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
   const select = useRef(props.onSelectWarning);
   select.current = props.onSelectWarning;
+  const shown = useRef(props.onWarningsShown);
+  shown.current = props.onWarningsShown;
+  const failed = useRef(props.onError);
+  failed.current = props.onError;
 
   useEffect(() => {
     const element = container.current;
@@ -55,12 +93,16 @@ export function WarningMap(props: {
       fadeDuration: 0,
     });
     mapRef.current = map;
+    // Marks show in the browser's performance timeline (and in `npm run bench -- map`) where the time goes.
+    performance.mark('ew4e:map-created');
     window.__ew4eMap = { map, idleWithData: false };
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     map.on('load', async () => {
+      performance.mark('ew4e:map-loaded');
       map.addSource('countries', { type: 'geojson', data: EMPTY });
       map.addSource('protected', { type: 'geojson', data: EMPTY });
       map.addSource('warnings', { type: 'geojson', data: EMPTY });
+      map.addSource('warning-discs', { type: 'geojson', data: EMPTY });
       map.addSource('stations', { type: 'geojson', data: EMPTY });
       map.addLayer({ id: 'land', type: 'fill', source: 'countries', paint: { 'fill-color': '#f4f1ea' } });
       map.addLayer({
@@ -76,13 +118,24 @@ export function WarningMap(props: {
         paint: { 'fill-color': '#66bb6a', 'fill-opacity': 0.35 },
       });
       map.addLayer({
+        id: 'warning-discs',
+        type: 'circle',
+        source: 'warning-discs',
+        maxzoom: AREA_MIN_ZOOM,
+        paint: {
+          'circle-radius': discRadius,
+          'circle-color': severityColour,
+          'circle-opacity': draftOpacity(0.2, 0.45),
+          'circle-stroke-color': severityColour,
+          'circle-stroke-width': draftOpacity(1, 2),
+        },
+      });
+      // With a URL for many warnings, the areas only show from AREA_MIN_ZOOM (set in the data effect).
+      map.addLayer({
         id: 'warnings-fill',
         type: 'fill',
         source: 'warnings',
-        paint: {
-          'fill-color': severityColour,
-          'fill-opacity': ['case', ['==', ['get', 'status'], 'draft'], 0.2, 0.45],
-        },
+        paint: { 'fill-color': severityColour, 'fill-opacity': draftOpacity(0.2, 0.45) },
       });
       map.addLayer({
         id: 'warnings-line',
@@ -105,15 +158,20 @@ export function WarningMap(props: {
           'circle-stroke-width': 1,
         },
       });
-      map.on('click', 'warnings-fill', (event) => {
-        const id = Number(event.features?.[0]?.properties?.thread_id);
-        if (Number.isFinite(id)) select.current?.(id);
-      });
-      map.on('mouseenter', 'warnings-fill', () => {
-        map.getCanvas().style.cursor = 'pointer';
-      });
-      map.on('mouseleave', 'warnings-fill', () => {
-        map.getCanvas().style.cursor = '';
+      for (const layer of ['warnings-fill', 'warning-discs']) {
+        map.on('click', layer, (event) => {
+          const id = Number(event.features?.[0]?.properties?.thread_id);
+          if (Number.isFinite(id)) select.current?.(id);
+        });
+        map.on('mouseenter', layer, () => {
+          map.getCanvas().style.cursor = 'pointer';
+        });
+        map.on('mouseleave', layer, () => {
+          map.getCanvas().style.cursor = '';
+        });
+      }
+      map.on('error', (event: { error?: Error; sourceId?: string }) => {
+        if (event.sourceId !== undefined) failed.current?.(event.error ?? new Error(`${event.sourceId} failed`));
       });
       (map.getSource('countries') as GeoJSONSource).setData(await loadCoarseCountries());
       element.dataset.loaded = 'true';
@@ -146,34 +204,64 @@ export function WarningMap(props: {
   useEffect(
     () =>
       whenReady((map) => {
-        (map.getSource('warnings') as GeoJSONSource).setData(props.layers.warnings ?? EMPTY);
-        const box = props.fit ?? extentOf(props.layers.warnings);
-        if (box !== null) map.fitBounds(box as [number, number, number, number], { padding: 40, maxZoom: 7, duration: 0 });
-        const element = container.current;
-        const loaded = props.layers.warnings !== undefined;
-        map.once('idle', () => {
-          if (window.__ew4eMap !== undefined && loaded) {
-            window.__ew4eMap.idleWithData = true;
-            // Milliseconds since the page's navigation began: what `npm run bench -- map` reports.
-            window.__ew4eMap.idleAtMs ??= performance.now();
-          }
-          if (element !== null && loaded) element.dataset.state = 'idle';
-          if (loaded && element?.dataset.refined !== 'true') {
-            if (element !== null) element.dataset.refined = 'true';
-            void loadDetailedCountries().then((detailed) => {
-              if (mapRef.current === map) (map.getSource('countries') as GeoJSONSource).setData(detailed);
-            });
-          }
-        });
-        map.triggerRepaint();
+        const many = props.layers.manyWarnings;
+        const areas = map.getSource('warnings') as GeoJSONSource;
+        const discs = map.getSource('warning-discs') as GeoJSONSource;
+        const shown = many?.discs ?? props.layers.warnings;
+        // Areas at every zoom for a few warnings; discs below AREA_MIN_ZOOM for many.
+        for (const layer of ['warnings-fill', 'warnings-line'])
+          map.setLayerZoomRange(layer, many === undefined ? 0 : AREA_MIN_ZOOM, 24);
+        map.setLayoutProperty('warning-discs', 'visibility', many === undefined ? 'none' : 'visible');
+        if (many === undefined) areas.setData(props.layers.warnings ?? EMPTY);
+        else discs.setData(many.discs);
+        const box = props.fit ?? extentOf(shown);
+        if (box !== null) map.fitBounds(box as Box, { padding: 40, maxZoom: 7, duration: 0 });
+        if (many !== undefined) {
+          // The outlines are fetched once the map is zoomed in far enough to show them.
+          const askAreas = () => {
+            if (map.getZoom() < AREA_MIN_ZOOM - 0.5) return;
+            map.off('zoomend', askAreas);
+            areas.setData(many.areasUrl);
+          };
+          map.on('zoomend', askAreas);
+          askAreas();
+        }
+        whenIdle(map, shown !== undefined);
       }),
-    [props.layers.warnings, props.fit],
+    [props.layers.warnings, props.layers.manyWarnings, props.fit],
   );
+
+  /** Marks the map idle with its warnings drawn (for people: the legend; for tests and the bench: data-state). */
+  const whenIdle = (map: MapLibreMap, loaded: boolean) => {
+    const element = container.current;
+    if (loaded) performance.mark('ew4e:warnings-set');
+    map.once('idle', () => {
+      if (!loaded) return;
+      performance.mark('ew4e:idle-with-warnings');
+      if (window.__ew4eMap !== undefined) {
+        window.__ew4eMap.idleWithData = true;
+        // Milliseconds since the page's navigation began: what `npm run bench -- map` reports.
+        window.__ew4eMap.idleAtMs ??= performance.now();
+      }
+      if (element === null) return;
+      element.dataset.state = 'idle';
+      if (element.dataset.refined !== 'true') {
+        element.dataset.refined = 'true';
+        shown.current?.();
+        void loadDetailedCountries().then((detailed) => {
+          if (mapRef.current === map) (map.getSource('countries') as GeoJSONSource).setData(detailed);
+        });
+      }
+    });
+    map.triggerRepaint();
+  };
 
   return <div ref={container} class="map" role="region" aria-label={props.label} data-testid="map" />;
 }
 
-function extentOf(fc: GeoJSON.FeatureCollection | undefined): [number, number, number, number] | null {
+type Box = [west: number, south: number, east: number, north: number];
+
+function extentOf(fc: GeoJSON.FeatureCollection | undefined): Box | null {
   if (fc === undefined || fc.features.length === 0) return null;
   let [w, s, e, n] = [180, 90, -180, -90];
   const visit = (c: unknown): void => {

@@ -1,4 +1,5 @@
 /** Overview: per country and city the highest current level, counts by hazard and a trend; the map of it all. */
+import { useMemo, useState } from 'preact/hooks';
 import { useLocation } from 'wouter-preact';
 import { ErrorLine, SeverityBadge, Sparkline } from '../components/bits.tsx';
 import { useResource } from '../components/use-resource.ts';
@@ -16,13 +17,23 @@ export interface OverviewItem {
   trend: number[];
 }
 
+/** Fetched by MapLibre's worker, off the page's thread. */
+const STATIONS_URL = '/v1/map/stations';
+const PROTECTED_AREAS_URL = '/v1/map/areas?kind=protected_area';
+const WARNING_AREAS_URL = '/v1/map/warnings?include=drafts&simplify=0.005&view=map';
+
 export function OverviewPage() {
-  const warnings = useResource<GeoJSON.FeatureCollection>('/v1/map/warnings?include=drafts&simplify=0.005&view=map');
-  const stations = useResource<GeoJSON.FeatureCollection>('/v1/map/stations');
-  const protectedAreas = useResource<GeoJSON.FeatureCollection>('/v1/map/areas?kind=protected_area');
-  // After the map's layer: on the embedded database requests queue one behind another, and the
+  // After the map's warnings: on the embedded database requests queue one behind another, and the
   // per-area aggregates of thousands of warnings would hold the map back.
-  const overview = useResource<{ items: OverviewItem[] }>(warnings.data === undefined ? null : '/v1/overview');
+  const discs = useResource<GeoJSON.FeatureCollection>('/v1/map/warnings?include=drafts&view=points');
+  // One object per answer: a new one would make the map set its data (and fit its view) again.
+  const manyWarnings = useMemo(
+    () => discs.data && { discs: discs.data, areasUrl: WARNING_AREAS_URL },
+    [discs.data],
+  );
+  const [mapShown, setMapShown] = useState(false);
+  const [mapError, setMapError] = useState<Error | undefined>(undefined);
+  const overview = useResource<{ items: OverviewItem[] }>(mapShown ? '/v1/overview' : null);
   const [, navigate] = useLocation();
   return (
     <div class="overview">
@@ -30,11 +41,17 @@ export function OverviewPage() {
         <h2 id="map-title">{t('activeWarnings')}</h2>
         <WarningMap
           label={t('map')}
-          layers={{ warnings: warnings.data, stations: stations.data, protectedAreas: protectedAreas.data }}
+          layers={{
+            manyWarnings,
+            stations: STATIONS_URL,
+            protectedAreas: PROTECTED_AREAS_URL,
+          }}
           onSelectWarning={(id) => navigate(`/warnings/${id}`)}
+          onWarningsShown={() => setMapShown(true)}
+          onError={setMapError}
         />
         <Legend />
-        <ErrorLine error={warnings.error ?? stations.error} />
+        <ErrorLine error={discs.error ?? mapError} />
       </section>
       <section aria-labelledby="areas-title">
         <h2 id="areas-title">{t('overview')}</h2>
