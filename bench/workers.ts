@@ -2,6 +2,8 @@
  * @module Detect workers over NATS JetStream: the same backlog (series × rows stored first, then one hint per
  * series published to the observation stream) drained by one, then by two `ew4e serve --role detect`
  * processes on PostgreSQL. The yardstick of two workers is one worker's rate: ratio 2 would be perfect scaling.
+ * Beside the rates it prints the CPU seconds of the workers and of their PostgreSQL backends, and how long they
+ * waited for a core: two workers cannot go twice as fast on a machine without the cores for them.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -33,7 +35,7 @@ export const workersBench: Bench = {
   run: async (context) => {
     const { values: options } = parseArgs({
       args: [...context.args],
-      options: { series: { type: 'string', default: '200' }, rows: { type: 'string', default: '2000' } },
+      options: { series: { type: 'string', default: '200' }, rows: { type: 'string', default: '5000' } },
       strict: true,
     });
     const seriesCount = Number(options.series);
@@ -89,21 +91,24 @@ export const workersBench: Bench = {
               const used = await cpu.stop();
               const rate = (seriesIds.length * rows) / seconds;
               rates.push(rate);
-              const cores = (s: number) => `${s.toFixed(2)} s = ${(s / seconds).toFixed(2)} cores`;
+              const cores = (t: KindTimes) =>
+                `${t.cpuS.toFixed(2)} s = ${(t.cpuS / seconds).toFixed(2)} cores (waited ${t.waitS.toFixed(2)} s for a core)`;
               context.log(
                 `workers: ${workers} worker(s) detected ${seriesIds.length} series × ${rows} rows in ${seconds.toFixed(2)} s ` +
-                  `(${Math.round(rate)} obs/s); CPU: workers ${cores(used.workersS)}, their postgres backends ` +
-                  `${cores(used.postgresS)}, this bench ${cores(used.benchS)}; load average ${loadAverage()}`,
+                  `(${Math.round(rate)} obs/s); CPU: workers ${cores(used.workers)}, their postgres backends ` +
+                  `${cores(used.postgres)}, this bench ${used.benchS.toFixed(2)} s; load average ${loadAverage()}`,
               );
               context.report({
                 bench: 'workers',
                 case: `${workers}-worker-cpu`,
                 wallS: round2(seconds),
-                workersCpuS: round2(used.workersS),
-                postgresCpuS: round2(used.postgresS),
+                workersCpuS: round2(used.workers.cpuS),
+                workersWaitS: round2(used.workers.waitS),
+                postgresCpuS: round2(used.postgres.cpuS),
+                postgresWaitS: round2(used.postgres.waitS),
                 benchCpuS: round2(used.benchS),
                 cpuPerMillionObsS: round2(
-                  ((used.workersS + used.postgresS) * 1e6) / (seriesIds.length * rows),
+                  ((used.workers.cpuS + used.postgres.cpuS) * 1e6) / (seriesIds.length * rows),
                 ),
                 loadAverage: loadAverage(),
               });
@@ -256,15 +261,29 @@ async function untilDetected(
   }
 }
 
+/** What a process has used so far: CPU seconds of all its threads, and its main thread's wait for a CPU. */
+interface ProcessTimes {
+  readonly cpuS: number;
+  readonly waitS: number;
+}
+
+/** CPU and run-queue time of a kind of process over a run, in seconds. */
+export interface KindTimes {
+  readonly cpuS: number;
+  /** Time runnable but not running (another process had the core): the machine, not the code, held it back. */
+  readonly waitS: number;
+}
+
 /**
  * CPU seconds (user + system) spent during a run by the worker processes, by the PostgreSQL backends serving
- * them, and by this process (publishing, polling): what says how many cores one worker really needs.
- * Backends come and go with the workers' pools, so they are sampled while the run lasts; one first seen
- * after the start counts from zero. Linux only (/proc).
+ * them, and by this process (publishing, polling): what says how many cores one worker really needs; and the
+ * time they waited for a core, which says how much other load on the machine slowed them. Backends come and
+ * go with the workers' pools, so they are sampled while the run lasts; one first seen after the start counts
+ * from zero. Linux only (/proc).
  */
 class CpuMeter {
-  readonly #baseline = new Map<number, number>();
-  readonly #latest = new Map<number, number>();
+  readonly #baseline = new Map<number, ProcessTimes>();
+  readonly #latest = new Map<number, ProcessTimes>();
   readonly #backends = new Set<number>();
   #lastSample = 0;
 
@@ -277,11 +296,11 @@ class CpuMeter {
   static async start(services: Services, workerPids: readonly number[]): Promise<CpuMeter> {
     const meter = new CpuMeter(services, workerPids, process.cpuUsage());
     await meter.sample(true);
-    for (const [pid, seconds] of meter.#latest) meter.#baseline.set(pid, seconds);
+    for (const [pid, times] of meter.#latest) meter.#baseline.set(pid, times);
     return meter;
   }
 
-  /** Reads every process's CPU time now (at most every 200 ms), finding the workers' backends first. */
+  /** Reads every process's times now (at most every 200 ms), finding the workers' backends first. */
   async sample(force = false): Promise<void> {
     if (!force && performance.now() - this.#lastSample < 200) return;
     this.#lastSample = performance.now();
@@ -291,34 +310,46 @@ class CpuMeter {
     );
     for (const { pid } of backends.rows) this.#backends.add(pid);
     for (const pid of [...this.workerPids, ...this.#backends]) {
-      const seconds = cpuSecondsOf(pid);
-      if (seconds !== undefined) this.#latest.set(pid, seconds);
+      const times = timesOf(pid);
+      if (times !== undefined) this.#latest.set(pid, times);
     }
   }
 
-  async stop(): Promise<{ workersS: number; postgresS: number; benchS: number }> {
+  async stop(): Promise<{ workers: KindTimes; postgres: KindTimes; benchS: number }> {
     await this.sample(true);
-    const used = (pid: number) => (this.#latest.get(pid) ?? 0) - (this.#baseline.get(pid) ?? 0);
+    const used = (pids: readonly number[]): KindTimes => {
+      let cpuS = 0;
+      let waitS = 0;
+      for (const pid of pids) {
+        cpuS += (this.#latest.get(pid)?.cpuS ?? 0) - (this.#baseline.get(pid)?.cpuS ?? 0);
+        waitS += (this.#latest.get(pid)?.waitS ?? 0) - (this.#baseline.get(pid)?.waitS ?? 0);
+      }
+      return { cpuS, waitS };
+    };
     const bench = process.cpuUsage(this.benchStart);
     return {
-      workersS: sum(this.workerPids.map(used)),
-      postgresS: sum([...this.#backends].map(used)),
+      workers: used(this.workerPids),
+      postgres: used([...this.#backends]),
       benchS: (bench.user + bench.system) / 1e6,
     };
   }
 }
 
-/** utime + stime of a process, in seconds; undefined once it has gone. */
-function cpuSecondsOf(pid: number): number | undefined {
-  let stat: string;
+/** utime + stime of a process (/proc/<pid>/stat) and its main thread's run-queue wait (schedstat); undefined once it has gone. */
+function timesOf(pid: number): ProcessTimes | undefined {
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis start at 3 (state).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // schedstat: time on a CPU, time waiting on a run queue (both ns), timeslices.
+    const schedstat = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ');
+    return {
+      cpuS: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S,
+      waitS: Number(schedstat[1]) / 1e9,
+    };
   } catch {
     return undefined;
   }
-  // The command name (field 2) may hold spaces; the fields after its closing parenthesis start at 3 (state).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
 
 function loadAverage(): string {
@@ -327,10 +358,6 @@ function loadAverage(): string {
   } catch {
     return 'unknown';
   }
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0);
 }
 
 function round2(n: number): number {

@@ -47,6 +47,7 @@ describe(`security headers on ${backend}`, () => {
     expect(directive(csp, 'script-src')).toEqual(["'self'"]);
     expect(directive(csp, 'style-src')).toEqual(["'self'"]);
     expect(directive(csp, 'worker-src')).toEqual(["'self'", 'blob:']);
+    expect(directive(csp, 'connect-src')).toEqual(["'self'", 'blob:']);
     expect(directive(csp, 'img-src')).toEqual(["'self'", 'data:', 'blob:']);
     expect(directive(csp, 'frame-ancestors')).toEqual(["'none'"]);
     expect(directive(csp, 'object-src')).toEqual(["'none'"]);

@@ -25,8 +25,13 @@ export interface WorkQueueSpec {
   readonly durable: string;
   /** A message not acknowledged this long after delivery goes to another worker (a crashed one's, say). */
   readonly ackWaitMs: number;
-  /** Messages one worker handles at a time (side by side); small keeps the workers evenly loaded. */
+  /** Messages one worker holds at a time (handled side by side); small keeps the workers evenly loaded. */
   readonly batch: number;
+  /**
+   * Most messages handed to the handler in one call (default: `batch`). Below `batch`, several calls run at
+   * once, so a worker computes on one group while the database answers for another.
+   */
+  readonly group?: number;
   readonly maxAgeMs: number;
   readonly maxBytes: number;
 }
@@ -150,6 +155,7 @@ export class JetStreamQueue {
           // a worker overlaps its database round trips, and stops pulling while it is full, which keeps
           // the backlog shared evenly between workers.
           const running = new Set<Promise<void>>();
+          const groupMax = this.spec.group ?? this.spec.batch;
           let inFlight = 0;
           let group: JsMsg[] = [];
           const iterator = messages[Symbol.asyncIterator]();
@@ -162,7 +168,7 @@ export class JetStreamQueue {
             // What is already buffered arrives before the next turn of the event loop: take it along.
             // (The iterator's own pending count also counts status events, so it cannot say this.)
             const buffered = await Promise.race([next.then(() => true), nextTurn().then(() => false)]);
-            if (buffered && inFlight + group.length < this.spec.batch) continue;
+            if (buffered && inFlight + group.length < this.spec.batch && group.length < groupMax) continue;
             const taken = group;
             group = [];
             inFlight += taken.length;

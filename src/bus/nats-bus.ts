@@ -114,8 +114,13 @@ export interface NatsTransport {
   close(): Promise<void>;
 }
 
-/** Observation hints a worker takes at a time: small, so that workers share a backlog evenly. */
-const OBSERVATION_BATCH = 16;
+/**
+ * Observation hints a worker holds at a time, and handed to detection at once: small, so that workers share a
+ * backlog evenly. Groups of 8, four in flight, keep a worker computing while PostgreSQL reads and commits for
+ * the other groups (`npm run bench -- workers`, back to back: 1.25 s against 2.0 s for one group of 16).
+ */
+const OBSERVATION_BATCH = 32;
+const OBSERVATION_GROUP = 8;
 
 /**
  * Connects (failing at once if NATS cannot be reached: a process that cannot hand work over should not
@@ -147,7 +152,7 @@ export async function connectNats(
     );
     const observations = await ObservationStream.open(
       nc,
-      { ackWaitMs: options.ackWaitMs, batch: OBSERVATION_BATCH },
+      { ackWaitMs: options.ackWaitMs, batch: OBSERVATION_BATCH, group: OBSERVATION_GROUP },
       onError,
     );
     const bus = new NatsBus(nc, signals, onError);

@@ -22,7 +22,7 @@ export class ObservationStream {
 
   static async open(
     nc: NatsConnection,
-    options: { ackWaitMs: number; batch: number },
+    options: { ackWaitMs: number; batch: number; group?: number },
     onError: (error: unknown) => void,
   ): Promise<ObservationStream> {
     const queue = await JetStreamQueue.open(
@@ -33,6 +33,7 @@ export class ObservationStream {
         durable: DETECT_CONSUMER,
         ackWaitMs: options.ackWaitMs,
         batch: options.batch,
+        ...(options.group === undefined ? {} : { group: options.group }),
         // Hints older than a week, or beyond 1 GiB, are dropped: the workers' sweep of series behind their
         // checkpoints finds that work anyway.
         maxAgeMs: 7 * 86_400_000,

@@ -1,11 +1,14 @@
 /** @module Runs the streaming detectors as data arrives: per series, in time order, from its checkpoint; signals and the new checkpoint commit together. */
 import type { Kysely } from 'kysely';
 import {
-  loadCheckpoint,
+  type Checkpoint,
+  type CheckpointUpdate,
+  loadCheckpoints,
   observationsAfter,
+  observationsAfterEach,
   organisationsOfSeries,
   organisationsWithRules,
-  saveCheckpoint,
+  saveCheckpoints,
   seriesBehindCheckpoints,
   seriesCodes,
   seriesContexts,
@@ -19,8 +22,15 @@ import { createRuleEvaluator, type RuleEvaluator } from './rules/rule-engine.ts'
 import type { DetectorKind, DetectorReading, ForecastLevel, SeriesContext } from './series-detector.ts';
 import { describeDetection, formatValue, localMoment, type SignalDraft, type SignalKind } from './signal.ts';
 
-/** Observations read per round trip while catching up. */
+/** Observations read per series per round trip while catching up. */
 const CHUNK = 10_000;
+/**
+ * Series caught up together: one read of their observations and one transaction for their checkpoints and
+ * signals. A message batch of the observation stream is at most this many hints.
+ */
+const GROUP = 16;
+/** Signals per INSERT: well under PostgreSQL's 65 535 parameters per statement. */
+const SIGNALS_PER_INSERT = 1_000;
 
 export interface Firing extends DetectorReading {
   readonly seriesId: number;
@@ -204,80 +214,136 @@ export class DetectionService {
   /** Brings every detector of these series up to date with their stored observations. */
   async catchUp(seriesIds: readonly number[]): Promise<void> {
     if (this.detectors.length === 0) return;
-    await Promise.all(seriesIds.map((id) => this.#schedule(id)));
-  }
-
-  #schedule(seriesId: number): Promise<void> {
-    const running = this.#running.get(seriesId);
-    if (running) {
-      this.#again.add(seriesId);
-      return running;
-    }
-    const run = (async () => {
-      try {
-        do {
-          this.#again.delete(seriesId);
-          await this.#catchUpSeries(seriesId);
-        } while (this.#again.has(seriesId));
-      } finally {
-        this.#running.delete(seriesId);
+    const waits: Promise<void>[] = [];
+    const idle: number[] = [];
+    for (const id of new Set(seriesIds)) {
+      const running = this.#running.get(id);
+      if (running === undefined) idle.push(id);
+      else {
+        this.#again.add(id);
+        waits.push(running);
       }
-    })();
-    this.#running.set(seriesId, run);
-    return run;
+    }
+    for (let i = 0; i < idle.length; i += GROUP) {
+      const group = idle.slice(i, i + GROUP);
+      const run = this.#runGroup(group);
+      for (const id of group) this.#running.set(id, run);
+      waits.push(run);
+    }
+    await Promise.all(waits);
   }
 
-  async #catchUpSeries(seriesId: number): Promise<void> {
-    const [context] = await seriesContexts(this.db, [seriesId]);
-    if (!context) return;
-    for (const kind of this.detectors) {
-      for (;;) {
-        const checkpoint = await loadCheckpoint(this.db, seriesId, kind.name);
-        const points = await observationsAfter(
-          this.db,
-          seriesId,
-          checkpoint?.lastTimeMs ?? Number.NEGATIVE_INFINITY,
-          CHUNK,
+  /** Catches a group of series up, again for those asked for while it ran (one run per series at a time). */
+  async #runGroup(seriesIds: readonly number[]): Promise<void> {
+    try {
+      let todo = seriesIds;
+      while (todo.length > 0) {
+        for (const id of todo) this.#again.delete(id);
+        let contexts = await seriesContexts(this.db, todo);
+        while (contexts.length > 0) contexts = await this.#detectChunk(contexts);
+        todo = seriesIds.filter((id) => this.#again.has(id));
+      }
+    } finally {
+      for (const id of seriesIds) this.#running.delete(id);
+    }
+  }
+
+  /**
+   * One step for a group of series: each series' observations after its earliest checkpoint are read once
+   * and fed to every detector kind from its own checkpoint; then the checkpoints and the signals commit in one
+   * transaction. Returns the series with more to do (a full chunk read, or a checkpoint lost to another run).
+   */
+  async #detectChunk(contexts: readonly SeriesContext[]): Promise<SeriesContext[]> {
+    const seriesIds = contexts.map((c) => c.seriesId);
+    const checkpoints = await loadCheckpoints(
+      this.db,
+      seriesIds,
+      this.detectors.map((k) => k.name),
+    );
+    const points = await observationsAfterEach(
+      this.db,
+      contexts.map((c) => ({
+        seriesId: c.seriesId,
+        afterMs: Math.min(
+          ...this.detectors.map(
+            (k) => checkpoints.get(c.seriesId)?.get(k.name)?.lastTimeMs ?? Number.NEGATIVE_INFINITY,
+          ),
+        ),
+      })),
+      CHUNK,
+    );
+    const more = new Set<number>();
+    const updates: CheckpointUpdate[] = [];
+    const signalsOf = new Map<CheckpointUpdate, SignalDraft[]>();
+    for (const context of contexts) {
+      const series = points.get(context.seriesId);
+      if (series === undefined) continue;
+      if (series.timeMs.length === CHUNK) more.add(context.seriesId);
+      for (const kind of this.detectors) {
+        const checkpoint = checkpoints.get(context.seriesId)?.get(kind.name);
+        const ran = this.#run(kind, context, checkpoint, series.timeMs, series.value);
+        if (ran === undefined) continue;
+        updates.push(ran.update);
+        signalsOf.set(ran.update, ran.signals);
+      }
+    }
+    if (updates.length === 0) return [];
+    // Signals and the checkpoints that produced them commit together: after a crash, a detector resumes from
+    // a state that matches the signals stored, and a replay stores nothing twice. Each checkpoint is
+    // compared-and-set: when another worker ran a series meanwhile (competing consumers, a redelivery), this
+    // run's work for it is dropped and redone from the newer checkpoint, so two runs never both commit from
+    // the same state. Nothing is locked while the detectors compute.
+    const { stored, lost } = await this.db.transaction().execute(async (tx) => {
+      const saved = await saveCheckpoints(tx, updates);
+      const drafts = saved.flatMap((u) => signalsOf.get(u) ?? []);
+      const ids: number[] = [];
+      for (let i = 0; i < drafts.length; i += SIGNALS_PER_INSERT)
+        ids.push(...(await insertSignals(tx, drafts.slice(i, i + SIGNALS_PER_INSERT))));
+      const kept = new Set(saved);
+      return { stored: ids, lost: updates.filter((u) => !kept.has(u)) };
+    });
+    if (stored.length > 0) this.onSignals(stored);
+    for (const u of lost) more.add(u.seriesId);
+    return contexts.filter((c) => more.has(c.seriesId));
+  }
+
+  /** One detector kind over the points after its checkpoint; undefined when it has seen them all. */
+  #run(
+    kind: DetectorKind,
+    context: SeriesContext,
+    checkpoint: Checkpoint | undefined,
+    timeMs: readonly number[],
+    value: readonly number[],
+  ): { update: CheckpointUpdate; signals: SignalDraft[] } | undefined {
+    const afterMs = checkpoint?.lastTimeMs ?? Number.NEGATIVE_INFINITY;
+    let i = 0;
+    while (i < timeMs.length && timeMs[i]! <= afterMs) i++;
+    if (i === timeMs.length) return undefined;
+    const detector = kind.create(context, checkpoint?.state);
+    const signals: SignalDraft[] = [];
+    for (; i < timeMs.length; i++) {
+      const reading = detector.update(timeMs[i]!, value[i]!);
+      if (reading.score >= kind.threshold) {
+        signals.push(
+          signalOf(context, {
+            seriesId: context.seriesId,
+            detector: kind.name,
+            timeMs: timeMs[i]!,
+            observed: value[i]!,
+            ...reading,
+          }),
         );
-        if (points.length === 0) break;
-        const detector = kind.create(context, checkpoint?.state);
-        const signals: SignalDraft[] = [];
-        for (const p of points) {
-          const reading = detector.update(p.timeMs, p.value);
-          if (reading.score >= kind.threshold) {
-            signals.push(
-              signalOf(context, {
-                seriesId,
-                detector: kind.name,
-                timeMs: p.timeMs,
-                observed: p.value,
-                ...reading,
-              }),
-            );
-          }
-        }
-        const lastTimeMs = points[points.length - 1]!.timeMs;
-        // Signals and the checkpoint that produced them commit together: after a crash, the detector
-        // resumes from a state that matches the signals stored, and a replay stores nothing twice.
-        // The checkpoint is compared-and-set: when another worker ran this series meanwhile (competing
-        // consumers, a redelivery), this run's work is dropped and redone from the newer checkpoint, so
-        // two runs never both commit from the same state. Nothing is locked while the detectors compute.
-        const stored = await this.db.transaction().execute(async (tx) => {
-          const moved = await saveCheckpoint(
-            tx,
-            seriesId,
-            kind.name,
-            { lastTimeMs, state: detector.snapshot() },
-            checkpoint?.lastTimeMs,
-          );
-          if (!moved) return undefined;
-          return insertSignals(tx, signals);
-        });
-        if (stored === undefined) continue;
-        if (stored.length > 0) this.onSignals(stored);
-        if (points.length < CHUNK) break;
       }
     }
+    return {
+      update: {
+        seriesId: context.seriesId,
+        detector: kind.name,
+        checkpoint: { lastTimeMs: timeMs[timeMs.length - 1]!, state: detector.snapshot() },
+        expectedLastTimeMs: checkpoint?.lastTimeMs,
+      },
+      signals,
+    };
   }
 
   /** What would have fired over history, from a fresh detector, without storing anything (back-testing). */

@@ -83,7 +83,28 @@ export function areaMarker(geometry: Geometry): AreaMarker {
   };
 }
 
-type Box = readonly [west: number, south: number, east: number, north: number];
+export type Box = readonly [west: number, south: number, east: number, north: number];
+
+/** The box a marker's disc covers. */
+export function markerBox({ center: [lon, lat], radiusDeg }: AreaMarker): Box {
+  return [lon - radiusDeg, lat - radiusDeg, lon + radiusDeg, lat + radiusDeg];
+}
+
+/** The box around boxes added one by one; null while none was. */
+export class BoxUnion {
+  box: [number, number, number, number] | null = null;
+
+  add(box: Box | null): void {
+    if (box === null) return;
+    if (this.box === null) this.box = [...box];
+    else {
+      this.box[0] = Math.min(this.box[0], box[0]);
+      this.box[1] = Math.min(this.box[1], box[1]);
+      this.box[2] = Math.max(this.box[2], box[2]);
+      this.box[3] = Math.max(this.box[3], box[3]);
+    }
+  }
+}
 
 function partsOf(geometry: Geometry): Position[][] {
   switch (geometry.type) {

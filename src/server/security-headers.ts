@@ -11,13 +11,14 @@ type Directives = Record<string, string[]>;
 /**
  * The dashboard's policy (web/): every script and style is a file from our origin; Preact and MapLibre set
  * styles through the CSSOM, which style-src does not govern, so neither 'unsafe-inline' nor 'unsafe-eval' is
- * needed. MapLibre runs its workers from blob: URLs and draws images from data: and blob:.
+ * needed. MapLibre runs its workers from blob: URLs and draws images from data: and blob:; its worker fetches
+ * the overview's warning layer from a blob: URL the page made of the API's answer (web/src/pages/overview.tsx).
  */
 export function dashboardDirectives(https: boolean): Directives {
   return {
     'default-src': ["'self'"],
     'base-uri': ["'self'"],
-    'connect-src': ["'self'"],
+    'connect-src': ["'self'", 'blob:'],
     'font-src': ["'self'"],
     'form-action': ["'self'"],
     'frame-ancestors': ["'none'"],

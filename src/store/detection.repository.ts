@@ -68,53 +68,112 @@ export interface Checkpoint {
   readonly state: unknown;
 }
 
-export async function loadCheckpoint(
+/**
+ * A timestamptz as epoch milliseconds, floored as a JS Date would be: reading times as numbers spares node-pg
+ * a Date per row (parsing dates cost a detect worker more CPU than its detectors did).
+ */
+function epochMsOf(column: string) {
+  return sql<number>`floor(extract(epoch from ${sql.ref(column)}) * 1000)::int8`;
+}
+
+/** Epoch milliseconds as a timestamptz parameter, exactly (no float seconds); -Infinity as '-infinity'. */
+function timestampOf(ms: number): string {
+  return ms === Number.NEGATIVE_INFINITY ? '-infinity' : new Date(ms).toISOString();
+}
+
+function checkpointKey(seriesId: number, detector: string): string {
+  return `${seriesId}:${detector}`;
+}
+
+/** The checkpoints of these series for these detectors, by series id then detector name. */
+export async function loadCheckpoints(
   db: Kysely<Schema>,
-  seriesId: number,
-  detector: string,
-): Promise<Checkpoint | undefined> {
-  const row = await db
-    .selectFrom('detector_state')
-    .select(['last_time', 'state'])
-    .where('series_id', '=', seriesId)
-    .where('detector', '=', detector)
-    .executeTakeFirst();
-  return row ? { lastTimeMs: row.last_time.getTime(), state: row.state } : undefined;
+  seriesIds: readonly number[],
+  detectors: readonly string[],
+): Promise<Map<number, Map<string, Checkpoint>>> {
+  const checkpoints = new Map<number, Map<string, Checkpoint>>();
+  if (seriesIds.length === 0 || detectors.length === 0) return checkpoints;
+  const result = await sql<{ series_id: number; detector: string; last_ms: number; state: unknown }>`
+    select series_id, detector, ${epochMsOf('last_time')} as last_ms, state from detector_state
+    where series_id = any(${[...seriesIds]}::int4[]) and detector = any(${[...detectors]}::text[])`.execute(
+    db,
+  );
+  for (const row of result.rows) {
+    const ofSeries = checkpoints.get(row.series_id) ?? new Map<string, Checkpoint>();
+    checkpoints.set(row.series_id, ofSeries);
+    ofSeries.set(row.detector, { lastTimeMs: row.last_ms, state: row.state });
+  }
+  return checkpoints;
+}
+
+export interface CheckpointUpdate {
+  readonly seriesId: number;
+  readonly detector: string;
+  readonly checkpoint: Checkpoint;
+  /** The last time of the checkpoint the run started from; undefined when it started without one. */
+  readonly expectedLastTimeMs: number | undefined;
 }
 
 /**
- * Saves the checkpoint only if it is still the one the run started from (`expectedLastTimeMs`, undefined for
- * none): a compare-and-set. Returns false when another run (another worker, a redelivered message) moved it
- * first; the caller's work is then discarded with its transaction and redone from the newer checkpoint.
- * Checkpoints only move forward, so the last time is a sufficient version.
+ * Saves each checkpoint only if it is still the one its run started from: a compare-and-set per (series,
+ * detector), for many at once. Returns the updates that were saved; the others lost to another run (another
+ * worker, a redelivered message), whose work the caller discards and redoes from the newer checkpoint.
+ * Checkpoints only move forward, so the last time is a sufficient version. Must run in a transaction: the
+ * rows are locked first, in key order, so that two workers saving overlapping sets wait for each other
+ * rather than deadlock, and the comparison holds until commit.
  */
-export async function saveCheckpoint(
-  db: Kysely<Schema>,
-  seriesId: number,
-  detector: string,
-  checkpoint: Checkpoint,
-  expectedLastTimeMs: number | undefined,
-): Promise<boolean> {
-  const values = {
-    series_id: seriesId,
-    detector,
-    last_time: new Date(checkpoint.lastTimeMs),
-    state: JSON.stringify(checkpoint.state),
-    updated_at: new Date(),
-  };
-  const result = await db
-    .insertInto('detector_state')
-    .values(values)
-    .onConflict((oc) =>
-      expectedLastTimeMs === undefined
-        ? oc.columns(['series_id', 'detector']).doNothing()
-        : oc
-            .columns(['series_id', 'detector'])
-            .doUpdateSet({ last_time: values.last_time, state: values.state, updated_at: values.updated_at })
-            .where('detector_state.last_time', '=', new Date(expectedLastTimeMs)),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+export async function saveCheckpoints(
+  tx: Kysely<Schema>,
+  updates: readonly CheckpointUpdate[],
+): Promise<CheckpointUpdate[]> {
+  if (updates.length === 0) return [];
+  const locked = await sql<{ series_id: number; detector: string; last_ms: number }>`
+    select d.series_id, d.detector, ${epochMsOf('d.last_time')} as last_ms
+    from detector_state d
+    join unnest(${updates.map((u) => u.seriesId)}::int4[], ${updates.map((u) => u.detector)}::text[])
+      as k(series_id, detector) on d.series_id = k.series_id and d.detector = k.detector
+    order by d.series_id, d.detector
+    for update of d`.execute(tx);
+  const current = new Map(locked.rows.map((r) => [checkpointKey(r.series_id, r.detector), r.last_ms]));
+  const moving = updates.filter(
+    (u) =>
+      u.expectedLastTimeMs !== undefined &&
+      current.get(checkpointKey(u.seriesId, u.detector)) === u.expectedLastTimeMs,
+  );
+  const creating = updates.filter(
+    (u) => u.expectedLastTimeMs === undefined && !current.has(checkpointKey(u.seriesId, u.detector)),
+  );
+  const columns = (list: readonly CheckpointUpdate[]) => ({
+    seriesIds: list.map((u) => u.seriesId),
+    detectors: list.map((u) => u.detector),
+    lastTimes: list.map((u) => timestampOf(u.checkpoint.lastTimeMs)),
+    states: list.map((u) => JSON.stringify(u.checkpoint.state)),
+  });
+  if (moving.length > 0) {
+    const c = columns(moving);
+    await sql`
+      update detector_state d
+      set last_time = v.last_time, state = v.state::jsonb, updated_at = now()
+      from unnest(${c.seriesIds}::int4[], ${c.detectors}::text[], ${c.lastTimes}::timestamptz[], ${c.states}::text[])
+        as v(series_id, detector, last_time, state)
+      where d.series_id = v.series_id and d.detector = v.detector`.execute(tx);
+  }
+  const created = new Set<string>();
+  if (creating.length > 0) {
+    // A checkpoint another run created since this one looked is not overwritten: that run lost nothing.
+    const c = columns(creating);
+    const inserted = await sql<{ series_id: number; detector: string }>`
+      insert into detector_state (series_id, detector, last_time, state, updated_at)
+      select v.series_id, v.detector, v.last_time, v.state::jsonb, now()
+      from unnest(${c.seriesIds}::int4[], ${c.detectors}::text[], ${c.lastTimes}::timestamptz[], ${c.states}::text[])
+        as v(series_id, detector, last_time, state)
+      order by v.series_id, v.detector
+      on conflict (series_id, detector) do nothing
+      returning series_id, detector`.execute(tx);
+    for (const r of inserted.rows) created.add(checkpointKey(r.series_id, r.detector));
+  }
+  const saved = new Set([...moving.map((u) => checkpointKey(u.seriesId, u.detector)), ...created]);
+  return updates.filter((u) => saved.has(checkpointKey(u.seriesId, u.detector)));
 }
 
 /**
@@ -146,12 +205,59 @@ export async function observationsAfter(
   limit: number,
   untilMs = Number.POSITIVE_INFINITY,
 ): Promise<{ timeMs: number; value: number }[]> {
-  const until = Number.isFinite(untilMs) ? sql`and time < to_timestamp(${untilMs / 1000})` : sql``;
-  const result = await sql<{ time: Date; value: number }>`
-    select time, value from observation
-    where series_id = ${seriesId} and time > to_timestamp(${afterMs / 1000}) ${until} and qc_flag < 2
+  const until = Number.isFinite(untilMs) ? sql`and time < ${timestampOf(untilMs)}::timestamptz` : sql``;
+  const result = await sql<{ timeMs: number; value: number }>`
+    select ${epochMsOf('time')} as "timeMs", value from observation
+    where series_id = ${seriesId} and time > ${timestampOf(afterMs)}::timestamptz ${until} and qc_flag < 2
     order by time limit ${limit}`.execute(db);
-  return result.rows.map((r) => ({ timeMs: r.time.getTime(), value: r.value }));
+  return result.rows;
+}
+
+/** A series' observations as two columns: times (epoch ms, ascending) and their values. */
+export interface SeriesPoints {
+  readonly timeMs: number[];
+  readonly value: number[];
+}
+
+/**
+ * For each series, its usable observations after its own `afterMs`, oldest first, at most `limit` each: one
+ * round trip for many series. Series without any are absent from the map.
+ */
+export async function observationsAfterEach(
+  db: Kysely<Schema>,
+  from: readonly { readonly seriesId: number; readonly afterMs: number }[],
+  limit: number,
+): Promise<Map<number, SeriesPoints>> {
+  const bySeries = new Map<number, SeriesPoints>();
+  if (from.length === 0) return bySeries;
+  const result = await sql<{ series_id: number; time_ms: number; value: number }>`
+    select s.series_id, o.time_ms, o.value
+    from unnest(${from.map((f) => f.seriesId)}::int4[], ${from.map((f) => timestampOf(f.afterMs))}::timestamptz[])
+      as s(series_id, after)
+    cross join lateral (
+      select ${epochMsOf('time')} as time_ms, value from observation
+      where series_id = s.series_id and time > s.after and qc_flag < 2
+      order by time limit ${limit}) o`.execute(db);
+  let unordered = false;
+  for (const row of result.rows) {
+    let columns = bySeries.get(row.series_id);
+    if (columns === undefined) {
+      columns = { timeMs: [], value: [] };
+      bySeries.set(row.series_id, columns);
+    }
+    const previous = columns.timeMs[columns.timeMs.length - 1];
+    if (previous !== undefined && previous >= row.time_ms) unordered = true;
+    columns.timeMs.push(row.time_ms);
+    columns.value.push(row.value);
+  }
+  // The lateral join returns each series' rows in the subquery's order; SQL does not promise it, so check.
+  if (unordered) for (const [id, columns] of bySeries) bySeries.set(id, sortedByTime(columns));
+  return bySeries;
+}
+
+function sortedByTime(columns: SeriesPoints): SeriesPoints {
+  const order = columns.timeMs.map((_, i) => i).sort((a, b) => columns.timeMs[a]! - columns.timeMs[b]!);
+  return { timeMs: order.map((i) => columns.timeMs[i]!), value: order.map((i) => columns.value[i]!) };
 }
 
 export async function organisationsOfSeries(

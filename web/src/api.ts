@@ -18,6 +18,15 @@ export class ApiError extends Error {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const { status, text } = await request(method, path, body);
+  if (status === 204) return undefined as T;
+  return (text === '' ? {} : JSON.parse(text)) as T;
+}
+
+/** The body as text, for a caller that hands it on unparsed (the map's worker parses big layers itself). */
+export const getText = async (path: string): Promise<string> => (await request('GET', path)).text;
+
+async function request(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
@@ -27,11 +36,9 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     credentials: 'same-origin',
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  const json = text === '' ? {} : JSON.parse(text);
-  if (!response.ok) throw new ApiError(response.status, json);
-  return json as T;
+  const text = response.status === 204 ? '' : await response.text();
+  if (!response.ok) throw new ApiError(response.status, text === '' ? {} : JSON.parse(text));
+  return { status: response.status, text };
 }
 
 export const get = <T,>(path: string) => api<T>('GET', path);

@@ -3,11 +3,15 @@ import type { Geometry as GeoJsonGeometry } from 'geojson';
 import { LRUCache } from 'lru-cache';
 import { type Static, Type } from 'typebox';
 import type { Services } from '../../app.ts';
+import { bboxOf } from '../../geo/geojson-validation.ts';
 import { AREA_KINDS } from '../../registry/area.ts';
 import { areaOverviews, DAY_MS, TREND_DAYS, utcDayOf } from '../../report/area-overview.ts';
 import {
   areaMarker,
+  type Box,
+  BoxUnion,
   FAULT_WINDOW_MS,
+  markerBox,
   roundGeometry,
   simplifiedGeometry,
   stationStatus,
@@ -61,6 +65,14 @@ const Geometry = Type.Unknown({ description: 'RFC 7946 geometry' });
 
 const WarningFeatures = Type.Object({
   type: Type.Literal('FeatureCollection'),
+  bbox: Type.Optional(
+    Type.Array(Type.Number(), {
+      minItems: 4,
+      maxItems: 4,
+      description:
+        'with view=map or view=points: [west, south, east, north] of all the features (RFC 7946 §5)',
+    }),
+  ),
   features: Type.Array(
     Type.Object({
       type: Type.Literal('Feature'),
@@ -130,7 +142,7 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
   const shapedAreas = new LRUCache<string, GeoJsonGeometry>({ max: 50_000 });
   // The overview map's features of published versions, as JSON text: reading their areas out of the database
   // and writing them again was most of the time of a 10 000-warning layer.
-  const leanFeatures = new LRUCache<string, string>({ max: 50_000 });
+  const leanFeatures = new LRUCache<string, { text: string; box: Box | null }>({ max: 50_000 });
 
   app.get(
     '/v1/overview',
@@ -253,9 +265,13 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
           db,
           missing.map((w) => w.id),
         );
+        const extent = new BoxUnion();
         const features = rows.map((w) => {
           const cached = cachable(w) ? leanFeatures.get(cacheKey(w.id)) : undefined;
-          if (cached !== undefined) return cached;
+          if (cached !== undefined) {
+            extent.add(cached.box);
+            return cached.text;
+          }
           const area = geometries.get(w.id);
           const properties = {
             thread_id: w.thread_id,
@@ -264,9 +280,10 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
             hazard: w.hazard,
           };
           const marker = view === 'points' && area !== undefined ? areaMarker(area) : undefined;
+          const shaped = marker === undefined && area !== undefined ? shape(area) : null;
           const text = JSON.stringify(
             marker === undefined
-              ? { type: 'Feature', id: w.id, geometry: area === undefined ? null : shape(area), properties }
+              ? { type: 'Feature', id: w.id, geometry: shaped, properties }
               : {
                   type: 'Feature',
                   id: w.id,
@@ -274,11 +291,15 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
                   properties: { ...properties, radius_deg: marker.radiusDeg },
                 },
           );
-          if (cachable(w)) leanFeatures.set(cacheKey(w.id), text);
+          const box = marker !== undefined ? markerBox(marker) : shaped === null ? null : bboxOf(shaped);
+          if (cachable(w)) leanFeatures.set(cacheKey(w.id), { text, box });
+          extent.add(box);
           return text;
         });
-        // The FeatureCollection the schema documents, written as text from features that are JSON already.
-        const body = `{"type":"FeatureCollection","features":[${features.join(',')}]}`;
+        // The FeatureCollection the schema documents, written as text from features that are JSON already;
+        // its bbox (RFC 7946 §5) comes first, so the dashboard can fit the map without parsing the rest.
+        const bbox = extent.box === null ? '' : `"bbox":${JSON.stringify(extent.box)},`;
+        const body = `{"type":"FeatureCollection",${bbox}"features":[${features.join(',')}]}`;
         return reply.type(GEOJSON).send(body as unknown as Static<typeof WarningFeatures>);
       }
       // The schema documents the reply; JSON.stringify writes 10 000 free-form geometries faster than a

@@ -15,15 +15,21 @@ export interface MapLayers {
   /** A few warnings (a warning's page): drawn as areas at every zoom. */
   readonly warnings?: GeoJSON.FeatureCollection | undefined;
   /**
-   * Many warnings (the overview): the discs (`view=points` of GET /v1/map/warnings) and the URL of their areas
-   * (`view=map`), which MapLibre's worker fetches itself, off the page's thread, once the map is zoomed in.
+   * Many warnings (the overview), as URLs MapLibre's worker fetches and parses itself, off the page's thread:
+   * the discs (`view=points` of GET /v1/map/warnings, with their bbox to fit) and the areas (`view=map`),
+   * fetched once the map is zoomed in.
    */
-  readonly manyWarnings?: { readonly discs: GeoJSON.FeatureCollection; readonly areasUrl: string } | undefined;
+  readonly manyWarnings?:
+    | { readonly discsUrl: string; readonly bbox: Box | null; readonly areasUrl: string }
+    | undefined;
   readonly stations?: GeoJSON.FeatureCollection | string | undefined;
   readonly protectedAreas?: GeoJSON.FeatureCollection | string | undefined;
 }
 
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
+
+// MapLibre's worker starts with the app, while it checks the session, rather than when the first map is made.
+maplibregl.prewarm();
 
 /** From this zoom (a country fills the screen) warnings are drawn as their areas; below it as discs. */
 export const AREA_MIN_ZOOM = 4;
@@ -102,7 +108,8 @@ export function WarningMap(props: {
       map.addSource('countries', { type: 'geojson', data: EMPTY });
       map.addSource('protected', { type: 'geojson', data: EMPTY });
       map.addSource('warnings', { type: 'geojson', data: EMPTY });
-      map.addSource('warning-discs', { type: 'geojson', data: EMPTY });
+      // Discs only show below AREA_MIN_ZOOM: no deeper tiles to cut.
+      map.addSource('warning-discs', { type: 'geojson', data: EMPTY, maxzoom: AREA_MIN_ZOOM });
       map.addSource('stations', { type: 'geojson', data: EMPTY });
       map.addLayer({ id: 'land', type: 'fill', source: 'countries', paint: { 'fill-color': '#f4f1ea' } });
       map.addLayer({
@@ -207,14 +214,14 @@ export function WarningMap(props: {
         const many = props.layers.manyWarnings;
         const areas = map.getSource('warnings') as GeoJSONSource;
         const discs = map.getSource('warning-discs') as GeoJSONSource;
-        const shown = many?.discs ?? props.layers.warnings;
+        const shown = many ?? props.layers.warnings;
         // Areas at every zoom for a few warnings; discs below AREA_MIN_ZOOM for many.
         for (const layer of ['warnings-fill', 'warnings-line'])
           map.setLayerZoomRange(layer, many === undefined ? 0 : AREA_MIN_ZOOM, 24);
         map.setLayoutProperty('warning-discs', 'visibility', many === undefined ? 'none' : 'visible');
         if (many === undefined) areas.setData(props.layers.warnings ?? EMPTY);
-        else discs.setData(many.discs);
-        const box = props.fit ?? extentOf(shown);
+        else discs.setData(many.discsUrl);
+        const box = props.fit ?? (many === undefined ? extentOf(props.layers.warnings) : many.bbox);
         if (box !== null) map.fitBounds(box as Box, { padding: 40, maxZoom: 7, duration: 0 });
         if (many !== undefined) {
           // The outlines are fetched once the map is zoomed in far enough to show them.
@@ -259,7 +266,7 @@ export function WarningMap(props: {
   return <div ref={container} class="map" role="region" aria-label={props.label} data-testid="map" />;
 }
 
-type Box = [west: number, south: number, east: number, north: number];
+export type Box = [west: number, south: number, east: number, north: number];
 
 function extentOf(fc: GeoJSON.FeatureCollection | undefined): Box | null {
   if (fc === undefined || fc.features.length === 0) return null;

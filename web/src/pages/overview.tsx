@@ -1,11 +1,12 @@
 /** Overview: per country and city the highest current level, counts by hazard and a trend; the map of it all. */
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'wouter-preact';
+import { getText } from '../api.ts';
 import { ErrorLine, SeverityBadge, Sparkline } from '../components/bits.tsx';
 import { useResource } from '../components/use-resource.ts';
 import { formatNumber, t } from '../i18n.ts';
 import { hazardName } from '../levels.ts';
-import { WarningMap } from '../map/warning-map.tsx';
+import { type Box, type MapLayers, WarningMap } from '../map/warning-map.tsx';
 
 export interface OverviewItem {
   area_id: number;
@@ -17,20 +18,49 @@ export interface OverviewItem {
   trend: number[];
 }
 
+/**
+ * The overview's warnings as discs: the answer is handed to MapLibre's worker unparsed (a blob: URL) and only
+ * its bbox, which the API writes first, is read here. Parsing and copying 10 000 features on the page's thread
+ * held the first frame back.
+ */
+function useWarningDiscs(): { layer: MapLayers['manyWarnings']; error: Error | undefined } {
+  const [layer, setLayer] = useState<MapLayers['manyWarnings']>(undefined);
+  const [error, setError] = useState<Error | undefined>(undefined);
+  useEffect(() => {
+    let url: string | undefined;
+    let current = true;
+    getText('/v1/map/warnings?include=drafts&view=points').then(
+      (text) => {
+        if (!current) return;
+        url = URL.createObjectURL(new Blob([text], { type: 'application/geo+json' }));
+        setLayer({ discsUrl: url, bbox: leadingBbox(text), areasUrl: WARNING_AREAS_URL });
+      },
+      (e: unknown) => current && setError(e instanceof Error ? e : new Error(String(e))),
+    );
+    return () => {
+      current = false;
+      if (url !== undefined) URL.revokeObjectURL(url);
+    };
+  }, []);
+  return { layer, error };
+}
+
+/** The FeatureCollection's bbox when it is its first member after "type" (as the API writes it), else null. */
+function leadingBbox(text: string): Box | null {
+  const match = /^\{"type":"FeatureCollection","bbox":\[([^\]]*)\]/.exec(text.slice(0, 200));
+  const box = match?.[1]?.split(',').map(Number);
+  return box?.length === 4 && box.every(Number.isFinite) ? (box as Box) : null;
+}
+
 /** Fetched by MapLibre's worker, off the page's thread. */
 const STATIONS_URL = '/v1/map/stations';
 const PROTECTED_AREAS_URL = '/v1/map/areas?kind=protected_area';
 const WARNING_AREAS_URL = '/v1/map/warnings?include=drafts&simplify=0.005&view=map';
 
 export function OverviewPage() {
+  const discs = useWarningDiscs();
   // After the map's warnings: on the embedded database requests queue one behind another, and the
   // per-area aggregates of thousands of warnings would hold the map back.
-  const discs = useResource<GeoJSON.FeatureCollection>('/v1/map/warnings?include=drafts&view=points');
-  // One object per answer: a new one would make the map set its data (and fit its view) again.
-  const manyWarnings = useMemo(
-    () => discs.data && { discs: discs.data, areasUrl: WARNING_AREAS_URL },
-    [discs.data],
-  );
   const [mapShown, setMapShown] = useState(false);
   const [mapError, setMapError] = useState<Error | undefined>(undefined);
   const overview = useResource<{ items: OverviewItem[] }>(mapShown ? '/v1/overview' : null);
@@ -42,7 +72,7 @@ export function OverviewPage() {
         <WarningMap
           label={t('map')}
           layers={{
-            manyWarnings,
+            manyWarnings: discs.layer,
             stations: STATIONS_URL,
             protectedAreas: PROTECTED_AREAS_URL,
           }}
