@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/server-process.ts';
 
 describe('npm start on a fresh machine', () => {
   let child: ChildProcess | undefined;
@@ -16,7 +17,8 @@ describe('npm start on a fresh machine', () => {
 
   it('serves /health and /docs within a minute, with the demo visible through the API', async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'ew4e-start-'));
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // A port the kernel just handed out: a random one could be taken by another test's server.
+    const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -33,9 +35,13 @@ describe('npm start on a fresh machine', () => {
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
     let healthy = false;
     while (!healthy && Date.now() - started < 60_000) {
-      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${stderr.slice(-2000)}`);
       healthy = await fetch(`${base}/health`).then(
         (r) => r.ok,
         () => false,
