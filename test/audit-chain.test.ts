@@ -3,7 +3,6 @@
  * security entries in one chain, no fork under concurrent writers, a changed or removed row named, a restore
  * with triggers off keeping every hash, rows written before migration 0009 chained by it.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,12 +21,12 @@ import * as m6 from '../src/store/migrations/0006-response.ts';
 import * as m7 from '../src/store/migrations/0007-protected-areas.ts';
 import * as m8 from '../src/store/migrations/0008-species-soil.ts';
 import type { Schema } from '../src/store/schema.ts';
+import { runEw4e } from './support/cli-run.ts';
 import {
   adminQuery,
   BACKENDS,
   freshDatabase,
   postgresUrlFor,
-  type TestDatabase,
 } from './support/test-database.ts';
 import { registerFixture, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
 
@@ -39,34 +38,6 @@ async function tamper(db: Kysely<Schema>, statement: string): Promise<void> {
     await sql`alter table warning_audit disable trigger warning_audit_append_only`.execute(tx);
     await sql.raw(statement).execute(tx);
     await sql`alter table warning_audit enable trigger warning_audit_append_only`.execute(tx);
-  });
-}
-
-/** Runs `node bin/ew4e.mjs …args` against the database at `location`. */
-function ew4e(
-  args: readonly string[],
-  location: TestDatabase['location'],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
-  if ('dataDir' in location) {
-    env.EW4E_DATA_DIR = location.dataDir;
-    delete env.DATABASE_URL;
-  } else env.DATABASE_URL = location.databaseUrl;
-  const child = spawn(process.execPath, ['bin/ew4e.mjs', ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -314,7 +285,7 @@ describe.each(ONE_BACKEND)('migration 0009 and `ew4e audit verify` on %s', (back
         .executeTakeFirstOrThrow();
       // one PGlite folder takes one process at a time
       if (backend === 'pglite') await test.database.close();
-      const ok = await ew4e(['audit', 'verify'], test.location);
+      const ok = await runEw4e(['audit', 'verify'], test.location);
       expect(ok.code, ok.stderr).toBe(0);
       expect(ok.stdout).toMatch(/^OK: 3 row\(s\), head [0-9a-f]{64}$/m);
 
@@ -324,7 +295,7 @@ describe.each(ONE_BACKEND)('migration 0009 and `ew4e audit verify` on %s', (back
         `update warning_audit set changes = '{"ip": "10.0.0.1"}' where id = ${second.id}`,
       );
       if (backend === 'pglite') await database.close();
-      const broken = await ew4e(['audit', 'verify'], test.location);
+      const broken = await runEw4e(['audit', 'verify'], test.location);
       expect(broken.code).toBe(1);
       expect(broken.stderr).toContain(`BROKEN at audit row id ${second.id} (place 2 in the chain): hash`);
     } finally {

@@ -3,7 +3,6 @@
  * empty database → the same rows, sequences, partitions and audit chain; across backends and back; refusals
  * (corrupt, truncated, newer, not empty) that leave the target as it was; and the real `ew4e` command.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +26,7 @@ import { restoreBackup } from '../src/store/backup/restore.ts';
 import { type Backend, type Database, openDatabase } from '../src/store/database.ts';
 import { MIGRATION_NAMES } from '../src/store/migrate.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
+import { runEw4e } from './support/cli-run.ts';
 import {
   adminQuery,
   BACKENDS,
@@ -124,36 +124,6 @@ function withManifest(frames: readonly Frame[], change: (m: BackupManifest) => B
   return frames.map((f) =>
     f.kind === 'manifest' ? { kind: 'manifest', json: JSON.stringify(change(JSON.parse(f.json))) } : f,
   );
-}
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function ew4e(args: readonly string[], location: TestDatabase['location']): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
-  if ('dataDir' in location) {
-    env.EW4E_DATA_DIR = location.dataDir;
-    delete env.DATABASE_URL;
-  } else env.DATABASE_URL = location.databaseUrl;
-  const child = spawn(process.execPath, ['bin/ew4e.mjs', ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe.each(BACKENDS)('backup and restore on %s', (backend) => {
@@ -472,16 +442,16 @@ describe.each(BACKENDS)('backup and restore on %s', (backend) => {
     async () => {
       await restored.database.close(); // one process per PGlite folder: the command's now
       const file = path.join(dir, 'cli.ew4e-backup');
-      const backedUp = await ew4e(['backup', file], restored.location);
+      const backedUp = await runEw4e(['backup', file], restored.location);
       expect(backedUp.code, backedUp.stderr).toBe(0);
       expect(backedUp.stdout).toMatch(/cli\.ew4e-backup: \d+ tables, [\d,]+ rows \(.+ MB as text\), schema /);
 
       const into = await fresh();
       await into.database.close();
-      const first = await ew4e(['restore', file], into.location);
+      const first = await runEw4e(['restore', file], into.location);
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toContain(`restored ${file}`);
-      const again = await ew4e(['restore', file], into.location);
+      const again = await runEw4e(['restore', file], into.location);
       expect(again.code).toBe(2);
       expect(again.stderr).toContain('the database already has tables');
       expect(again.stderr).toContain('EW4E_DATABASE_NOT_EMPTY');

@@ -1,6 +1,7 @@
 /** @module What the dashboard map draws, as RFC 7946 features: coordinates rounded for the wire, and each station's health. */
 import simplify from '@turf/simplify';
 import type { Geometry, Position } from 'geojson';
+import { bboxOf } from '../geo/geojson-validation.ts';
 
 /** 5 decimals of a degree are 1.1 m at the equator: finer than any warning area, and a third of the bytes. */
 export const COORDINATE_DECIMALS = 5;
@@ -124,16 +125,8 @@ function partsOf(geometry: Geometry): Position[][] {
   }
 }
 
-function boxOf(positions: readonly Position[]): Box {
-  let [west, south, east, north] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const [lon = 0, lat = 0] of positions) {
-    west = Math.min(west, lon);
-    east = Math.max(east, lon);
-    south = Math.min(south, lat);
-    north = Math.max(north, lat);
-  }
-  return [west, south, east, north];
-}
+/** The box of one part's positions (geo's bboxOf, over them as points). */
+const boxOf = (positions: Position[]): Box => bboxOf({ type: 'MultiPoint', coordinates: positions });
 
 const boxArea = ([west, south, east, north]: Box): number => (east - west) * (north - south);
 
