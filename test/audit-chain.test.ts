@@ -22,12 +22,7 @@ import * as m7 from '../src/store/migrations/0007-protected-areas.ts';
 import * as m8 from '../src/store/migrations/0008-species-soil.ts';
 import type { Schema } from '../src/store/schema.ts';
 import { runEw4e } from './support/cli-run.ts';
-import {
-  adminQuery,
-  BACKENDS,
-  freshDatabase,
-  postgresUrlFor,
-} from './support/test-database.ts';
+import { adminQuery, BACKENDS, freshDatabase, postgresUrlFor } from './support/test-database.ts';
 import { registerFixture, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
 
 const PASSWORD = 'correct horse battery staple';
