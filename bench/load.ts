@@ -323,15 +323,22 @@ async function runLoad(
   }
 
   const loadSamples = samples;
+  // RSS swings by a few hundred MB between major GCs, so single samples say little about growth: the median of
+  // the minute after the warm-up is set against the median of the last minute (windows shrink for short runs).
+  const windowS = Math.max(options.sampleS * 3, Math.min(60, options.durationS / 5));
+  const medianRss = (role: string, fromS: number, toS: number) =>
+    median(loadSamples.filter((s) => s.atS > fromS && s.atS <= toS).map((s) => s.rssMb[role]!));
   const rssOf = (role: string) => {
     const values = loadSamples.map((s) => s.rssMb[role]!);
-    const first = values[0]!;
-    const last = values[values.length - 1]!;
+    const early = medianRss(role, windowS, 2 * windowS);
+    const late = medianRss(role, options.durationS - windowS, Number.POSITIVE_INFINITY);
     return {
-      first,
-      last,
+      first: values[0]!,
+      last: values[values.length - 1]!,
       max: Math.max(...values),
-      growthPct: Math.round(((last - first) / first) * 1000) / 10,
+      earlyMedian: early,
+      lateMedian: late,
+      growthPct: Math.round(((late - early) / early) * 1000) / 10,
     };
   };
   // The first sample is the warm-up (JIT, pools, caches): the trends are taken from the second on.
@@ -403,6 +410,13 @@ async function rssMbOf(pid: number): Promise<number> {
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function median(values: readonly number[]): number {
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** Least-squares slope of y over x: the backlog's trend, in rows per second. */

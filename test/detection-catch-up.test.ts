@@ -130,4 +130,47 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
       true,
     );
   });
+
+  it('answers every caller after one follow-up pass while new data keeps coming', async () => {
+    const t = await startTestPlatform(backend, { detectionGatherMs: 3_600_000 });
+    opened.push(t);
+    const f = await registerFixture(t, 'gk', 'KE');
+    const post = async (from: number, to: number) => {
+      const r = await t.request('POST', '/v1/observations', {
+        key: f.key,
+        body: csv(f.seriesId, from, to),
+        contentType: 'text/csv',
+      });
+      expect(r.statusCode, r.body).toBe(200);
+    };
+    await post(0, 2 * 1440);
+    const service = new DetectionService(t.platform.services.database.db, DETECTORS);
+
+    // A first caller starts a pass; others keep storing a row and asking while passes run. Each caller must
+    // be answered after at most the pass that follows its request, not when the requests stop.
+    let firstAnswered = false;
+    const first = service.catchUp([f.seriesId]).then(() => {
+      firstAnswered = true;
+    });
+    const later: Promise<void>[] = [];
+    let row = 2 * 1440;
+    const BOUND = 60;
+    while (!firstAnswered && later.length < BOUND) {
+      await post(row, row + 1);
+      row++;
+      later.push(service.catchUp([f.seriesId]));
+    }
+    expect(later.length).toBeLessThan(BOUND);
+    await first;
+    await Promise.all(later);
+
+    const checkpoints = await t.platform.services.database.db
+      .selectFrom('detector_state')
+      .select(['detector', 'last_time'])
+      .where('series_id', '=', f.seriesId)
+      .execute();
+    expect(checkpoints.map((c) => c.last_time.getTime())).toEqual(
+      checkpoints.map(() => T0 + (row - 1) * MINUTE),
+    );
+  });
 });

@@ -29,6 +29,14 @@ const CHUNK = 10_000;
  * signals. A message batch of the observation stream is at most this many hints.
  */
 const GROUP = 16;
+
+/** A pass over a group of series, and the one follow-up pass for those asked for while it ran. */
+interface GroupRun {
+  done: Promise<void>;
+  readonly again: Set<number>;
+  followUp: Promise<void> | undefined;
+}
+
 /** Signals per INSERT: well under PostgreSQL's 65 535 parameters per statement. */
 const SIGNALS_PER_INSERT = 1_000;
 
@@ -131,9 +139,8 @@ function predictiveSignalOf(
 }
 
 export class DetectionService {
-  /** One catch-up at a time per series; a request while one runs is folded into one more run after it. */
-  readonly #running = new Map<number, Promise<void>>();
-  readonly #again = new Set<number>();
+  /** One catch-up at a time per series; requests while one runs share one follow-up run after it. */
+  readonly #running = new Map<number, GroupRun>();
   /** Series with new data not yet handed to a catch-up, and the timer that will. */
   readonly #pending = new Set<number>();
   readonly #pendingOrganisations = new Set<number>();
@@ -211,41 +218,48 @@ export class DetectionService {
     this.#timer = undefined;
   }
 
-  /** Brings every detector of these series up to date with their stored observations. */
+  /**
+   * Brings every detector of these series up to date with their stored observations: resolves once a run that
+   * started after this call has passed over each of them.
+   */
   async catchUp(seriesIds: readonly number[]): Promise<void> {
     if (this.detectors.length === 0) return;
-    const waits: Promise<void>[] = [];
+    const waits = new Set<Promise<void>>();
     const idle: number[] = [];
     for (const id of new Set(seriesIds)) {
       const running = this.#running.get(id);
       if (running === undefined) idle.push(id);
-      else {
-        this.#again.add(id);
-        waits.push(running);
-      }
+      else waits.add(this.#followUp(running, id));
     }
-    for (let i = 0; i < idle.length; i += GROUP) {
-      const group = idle.slice(i, i + GROUP);
-      const run = this.#runGroup(group);
-      for (const id of group) this.#running.set(id, run);
-      waits.push(run);
-    }
+    for (let i = 0; i < idle.length; i += GROUP) waits.add(this.#start(idle.slice(i, i + GROUP)).done);
     await Promise.all(waits);
   }
 
-  /** Catches a group of series up, again for those asked for while it ran (one run per series at a time). */
+  /** One pass over a group of series, registered as running for each of them until it settles. */
+  #start(seriesIds: readonly number[]): GroupRun {
+    const run: GroupRun = { done: Promise.resolve(), again: new Set(), followUp: undefined };
+    for (const id of seriesIds) this.#running.set(id, run);
+    run.done = this.#runGroup(seriesIds).finally(() => {
+      for (const id of seriesIds) if (this.#running.get(id) === run) this.#running.delete(id);
+    });
+    return run;
+  }
+
+  /**
+   * A series asked for while a run holds it waits for one follow-up run, shared by everything asked for
+   * during that run. Waiting on the running pass itself would miss data stored after it read; looping that
+   * pass until nobody asks again never ends under steady load, and its waiters (and their closures) pile up.
+   */
+  #followUp(running: GroupRun, seriesId: number): Promise<void> {
+    running.again.add(seriesId);
+    running.followUp ??= running.done.then(() => this.catchUp([...running.again]));
+    return running.followUp;
+  }
+
+  /** One pass over a group of series: read chunk after chunk until each is up to date with what was stored. */
   async #runGroup(seriesIds: readonly number[]): Promise<void> {
-    try {
-      let todo = seriesIds;
-      while (todo.length > 0) {
-        for (const id of todo) this.#again.delete(id);
-        let contexts = await seriesContexts(this.db, todo);
-        while (contexts.length > 0) contexts = await this.#detectChunk(contexts);
-        todo = seriesIds.filter((id) => this.#again.has(id));
-      }
-    } finally {
-      for (const id of seriesIds) this.#running.delete(id);
-    }
+    let contexts = await seriesContexts(this.db, seriesIds);
+    while (contexts.length > 0) contexts = await this.#detectChunk(contexts);
   }
 
   /**
