@@ -70,10 +70,13 @@ export interface Checkpoint {
 
 /**
  * A timestamptz as epoch milliseconds, floored as a JS Date would be: reading times as numbers spares node-pg
- * a Date per row (parsing dates cost a detect worker more CPU than its detectors did).
+ * a Date per row (parsing dates cost a detect worker more CPU than its detectors did). In double precision,
+ * not `extract`'s numeric: a quarter less of PostgreSQL's CPU when reading observations. The float's error is
+ * under 0.25 µs until 2039 (under 0.5 µs after), so adding half a microsecond before flooring gives the exact
+ * millisecond of any microsecond timestamp.
  */
 function epochMsOf(column: string) {
-  return sql<number>`floor(extract(epoch from ${sql.ref(column)}) * 1000)::int8`;
+  return sql<number>`floor(date_part('epoch', ${sql.ref(column)}) * 1000 + 0.0005)`;
 }
 
 /** Epoch milliseconds as a timestamptz parameter, exactly (no float seconds); -Infinity as '-infinity'. */
