@@ -16,6 +16,8 @@ function load(url: string): Promise<GeoJSON.FeatureCollection> {
     countries = fetch(url)
       .then((r) => r.json() as Promise<Topology<{ countries: GeometryCollection }>>)
       .then((topology) => feature(topology, topology.objects.countries) as GeoJSON.FeatureCollection);
+    // A failed fetch is not kept: the next map asks again.
+    countries.catch(() => loaded.delete(url));
     loaded.set(url, countries);
   }
   return countries;

@@ -30,6 +30,8 @@ const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: 
 
 // MapLibre's worker starts with the app, while it checks the session, rather than when the first map is made.
 maplibregl.prewarm();
+// And the coarse coastlines are fetched and converted while the app checks the session, not once a map loads.
+void loadCoarseCountries().catch(() => undefined);
 
 /** From this zoom (a country fills the screen) warnings are drawn as their areas; below it as discs. */
 export const AREA_MIN_ZOOM = 4;
@@ -97,13 +99,14 @@ export function WarningMap(props: {
       zoom: 1.3,
       attributionControl: { compact: true, customAttribution: 'Natural Earth' },
       fadeDuration: 0,
+      renderWorldCopies: false,
     });
     mapRef.current = map;
     // Marks show in the browser's performance timeline (and in `npm run bench -- map`) where the time goes.
     performance.mark('ew4e:map-created');
     window.__ew4eMap = { map, idleWithData: false };
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-    map.on('load', async () => {
+    map.on('load', () => {
       performance.mark('ew4e:map-loaded');
       map.addSource('countries', { type: 'geojson', data: EMPTY });
       map.addSource('protected', { type: 'geojson', data: EMPTY });
@@ -180,7 +183,15 @@ export function WarningMap(props: {
       map.on('error', (event: { error?: Error; sourceId?: string }) => {
         if (event.sourceId !== undefined) failed.current?.(event.error ?? new Error(`${event.sourceId} failed`));
       });
-      (map.getSource('countries') as GeoJSONSource).setData(await loadCoarseCountries());
+      // The layers do not wait for the coastlines: the worker takes them as they come.
+      loadCoarseCountries().then(
+        (countries) => {
+          if (mapRef.current !== map) return;
+          (map.getSource('countries') as GeoJSONSource).setData(countries);
+          performance.mark('ew4e:basemap-set');
+        },
+        (error: unknown) => failed.current?.(error instanceof Error ? error : new Error(String(error))),
+      );
       element.dataset.loaded = 'true';
       map.fire('ew4e:ready');
     });

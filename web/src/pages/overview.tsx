@@ -29,8 +29,9 @@ function useWarningDiscs(): { layer: MapLayers['manyWarnings']; error: Error | u
   useEffect(() => {
     let url: string | undefined;
     let current = true;
-    getText('/v1/map/warnings?include=drafts&view=points').then(
+    discsText().then(
       (text) => {
+        performance.mark('ew4e:discs-received');
         if (!current) return;
         url = URL.createObjectURL(new Blob([text], { type: 'application/geo+json' }));
         setLayer({ discsUrl: url, bbox: leadingBbox(text), areasUrl: WARNING_AREAS_URL });
@@ -43,6 +44,22 @@ function useWarningDiscs(): { layer: MapLayers['manyWarnings']; error: Error | u
     };
   }, []);
   return { layer, error };
+}
+
+const WARNING_DISCS_URL = '/v1/map/warnings?include=drafts&view=points';
+
+/**
+ * When the app opens on the overview, the discs are asked for at once, beside the session check: the answer
+ * is the slowest part of the page's first map. Signed out, the early request fails and is asked again later.
+ */
+let earlyDiscs: Promise<string> | undefined =
+  location.pathname === '/' ? getText(WARNING_DISCS_URL) : undefined;
+earlyDiscs?.catch(() => undefined);
+
+function discsText(): Promise<string> {
+  const early = earlyDiscs;
+  earlyDiscs = undefined;
+  return early === undefined ? getText(WARNING_DISCS_URL) : early.catch(() => getText(WARNING_DISCS_URL));
 }
 
 /** The FeatureCollection's bbox when it is its first member after "type" (as the API writes it), else null. */
