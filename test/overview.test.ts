@@ -180,6 +180,10 @@ describe.each(BACKENDS)('overview and maps on %s', (backend) => {
     expect(levels).toEqual({ air_pollution: 'Extreme', waste_fire: 'Severe', wildfire: null });
     const extreme = threads.find((w: { hazard: string }) => w.hazard === 'air_pollution');
     expect((byCode.get('BD') as { highest: { thread_id: number } }).highest.thread_id).toBe(extreme.id);
+
+    // Asked again, the published versions' contents come from the cache: the same answer.
+    const again = (await t.request('GET', '/v1/overview', { key: f.key })).json();
+    expect({ ...again, as_of: body.as_of }).toEqual(body);
   });
 
   it('shows another organisation its own areas and nothing of ours', async () => {

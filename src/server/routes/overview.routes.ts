@@ -22,6 +22,7 @@ import {
   mapAreas,
   mapWarnings,
   overviewAreas,
+  PublishedContentCache,
   signalsPerAreaAndDay,
   standingWarningOf,
   standingWarnings,
@@ -143,6 +144,7 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
   // The overview map's features of published versions, as JSON text: reading their areas out of the database
   // and writing them again was most of the time of a 10 000-warning layer.
   const leanFeatures = new LRUCache<string, { text: string; box: Box | null }>({ max: 50_000 });
+  const contents = new PublishedContentCache();
 
   app.get(
     '/v1/overview',
@@ -164,7 +166,7 @@ export async function overviewRoutes(app: HttpServer, { services }: { services: 
     async (request) => {
       const readable = callerOf(request).readableOrganisationIds;
       const nowMs = Date.now();
-      const rows = await standingWarnings(db, { readable, nowMs });
+      const rows = await standingWarnings(db, { readable, nowMs }, contents);
       const warnings = rows.map(standingWarningOf);
       const areas = await overviewAreas(db, {
         readable,

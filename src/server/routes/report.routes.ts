@@ -9,7 +9,12 @@ import { DAY_MS, TREND_DAYS, utcDayOf } from '../../report/area-overview.ts';
 import { situationHtml } from '../../report/situation-html.ts';
 import { situationPdf } from '../../report/situation-pdf.ts';
 import { type SituationReport, situationReport, warningsConcerning } from '../../report/situation-report.ts';
-import { areaOfInterestOf, standingWarningOf, standingWarnings } from '../../store/overview.repository.ts';
+import {
+  areaOfInterestOf,
+  PublishedContentCache,
+  standingWarningOf,
+  standingWarnings,
+} from '../../store/overview.repository.ts';
 import {
   deliveriesPerThread,
   homeGeometry,
@@ -41,6 +46,7 @@ const isAreaGeometry = (g: { type: string }): g is Polygon | MultiPolygon =>
 /** The report as data, from what the caller may read. */
 async function buildReport(
   services: Services,
+  contents: PublishedContentCache,
   caller: Caller,
   areaId: number | undefined,
   nowMs: number,
@@ -52,7 +58,7 @@ async function buildReport(
   const area = areaRow === undefined ? null : areaOfInterestOf(areaRow);
   const warnings = warningsConcerning(
     area,
-    (await standingWarnings(db, { readable, nowMs })).map(standingWarningOf),
+    (await standingWarnings(db, { readable, nowMs }, contents)).map(standingWarningOf),
   );
   const [deliveries, incidents, signals, organisation, home] = await Promise.all([
     deliveriesPerThread(
@@ -85,6 +91,7 @@ const fileName = (nowMs: number, extension: string): string =>
   `situation-report-${new Date(nowMs).toISOString().slice(0, 16).replace(/[-:]/g, '')}Z.${extension}`;
 
 export async function reportRoutes(app: HttpServer, { services }: { services: Services }): Promise<void> {
+  const contents = new PublishedContentCache();
   app.get(
     '/v1/reports/situation.pdf',
     {
@@ -98,7 +105,7 @@ export async function reportRoutes(app: HttpServer, { services }: { services: Se
     },
     async (request, reply) => {
       const nowMs = Date.now();
-      const report = await buildReport(services, callerOf(request), request.query.area_id, nowMs);
+      const report = await buildReport(services, contents, callerOf(request), request.query.area_id, nowMs);
       const pdf = await situationPdf(report, { fonts: await systemFonts() });
       return reply
         .type('application/pdf')
@@ -122,7 +129,7 @@ export async function reportRoutes(app: HttpServer, { services }: { services: Se
     },
     async (request, reply) => {
       const nowMs = Date.now();
-      const report = await buildReport(services, callerOf(request), request.query.area_id, nowMs);
+      const report = await buildReport(services, contents, callerOf(request), request.query.area_id, nowMs);
       return reply
         .type('text/html; charset=utf-8')
         .header('content-disposition', `inline; filename="${fileName(nowMs, 'html')}"`)
