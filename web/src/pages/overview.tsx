@@ -48,13 +48,18 @@ function useWarningDiscs(): { layer: MapLayers['manyWarnings']; error: Error | u
 
 const WARNING_DISCS_URL = '/v1/map/warnings?include=drafts&view=points';
 
+let earlyDiscs: Promise<string> | undefined;
+
 /**
- * When the app opens on the overview, the discs are asked for at once, beside the session check: the answer
- * is the slowest part of the page's first map. Signed out, the early request fails and is asked again later.
+ * When the app opens on the overview, the discs are asked for at once, right behind the session check (the
+ * embedded database answers in turn, and the check decides what the page shows): the discs are the slowest
+ * part of the page's first map. Signed out, the early request fails and the page asks again later.
  */
-let earlyDiscs: Promise<string> | undefined =
-  location.pathname === '/' ? getText(WARNING_DISCS_URL) : undefined;
-earlyDiscs?.catch(() => undefined);
+export function prefetchOverview(): void {
+  if (location.pathname !== '/') return;
+  earlyDiscs = getText(WARNING_DISCS_URL);
+  earlyDiscs.catch(() => undefined);
+}
 
 function discsText(): Promise<string> {
   const early = earlyDiscs;
