@@ -21,6 +21,7 @@ import {
 } from '../../warn/publish/warning-feed.ts';
 import { severityRank } from '../../warn/warning-policy.ts';
 import type { HttpServer } from '../http-server.ts';
+import { RowId } from './route-schemas.ts';
 
 const Identifier = Type.Object({ identifier: Type.String({ pattern: '^[^\\s,<&]{1,200}$' }) });
 
@@ -96,7 +97,7 @@ export async function capRoutes(app: HttpServer, { services }: { services: Servi
     bbox: Type.Optional(
       Type.String({ description: 'minLon,minLat,maxLon,maxLat: warnings whose area meets the box' }),
     ),
-    organisation: Type.Optional(Type.Integer({ minimum: 1 })),
+    organisation: Type.Optional(RowId()),
     lang: Type.Optional(
       Type.String({ pattern: '^[a-z]{2}$', description: 'language of titles and summaries (default en)' }),
     ),

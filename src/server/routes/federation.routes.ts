@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Services } from '../../app.ts';
 import { Ew4eError, notFound } from '../../errors.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { IdParam } from './route-schemas.ts';
+import { IdParam, RowId } from './route-schemas.ts';
 
 const CAP_TYPES = ['application/cap+xml', 'application/xml', 'text/xml'];
 
@@ -149,7 +149,7 @@ export async function federationRoutes(app: HttpServer, { services }: { services
           "Other authorities' alerts, newest first: theirs, as they sent them, with signature status and withdrawal",
         querystring: Type.Object({
           active: Type.Optional(Type.Boolean({ description: 'only alerts not expired and not withdrawn' })),
-          source_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          source_id: Type.Optional(RowId()),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
         }),
       },

@@ -25,7 +25,7 @@ import {
 } from '../../store/incident.repository.ts';
 import { uniquely } from '../../store/unique-violation.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { IdParam, Problem } from './route-schemas.ts';
+import { BigRowId, IdParam, Problem } from './route-schemas.ts';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
@@ -124,7 +124,7 @@ export async function incidentRoutes(app: HttpServer, { services }: { services: 
           'Without a warning, a title is required.',
         body: Type.Object(
           {
-            warning_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 })),
+            warning_id: Type.Optional(BigRowId()),
             title: Type.Optional(Title),
           },
           { additionalProperties: false },

@@ -22,7 +22,7 @@ import {
   type UserRow,
 } from '../../store/organisation.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { IdParam, Problem } from './route-schemas.ts';
+import { IdParam, Problem, RowId } from './route-schemas.ts';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -91,7 +91,7 @@ const CreatedApiKey = Type.Object({
 
 const OrganisationFilter = Type.Object({
   organisation_id: Type.Optional(
-    Type.Integer({ minimum: 1, description: 'only this organisation (default: all you can read)' }),
+    RowId({ description: 'only this organisation (default: all you can read)' }),
   ),
 });
 

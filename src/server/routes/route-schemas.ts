@@ -5,7 +5,18 @@ import { type BodyFormat, bodyFormatOf } from '../../ingest/row-problem.ts';
 import { type BBox, parseBBox } from '../../registry/area.ts';
 import type { HttpServer } from '../http-server.ts';
 
-export const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+/**
+ * An id of a table keyed by `integer` (organisations, areas, sources, stations, series, rules): beyond its
+ * range PostgreSQL would refuse the number, so the schema does first and names the parameter.
+ */
+export const RowId = (options: { description?: string } = {}) =>
+  Type.Integer({ minimum: 1, maximum: 2_147_483_647, ...options });
+
+/** An id of a table keyed by `bigint` (signals, warnings and their threads), as far as JSON numbers are exact. */
+export const BigRowId = (options: { description?: string } = {}) =>
+  Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, ...options });
+
+export const IdParam = Type.Object({ id: RowId() });
 
 export const Problem = Type.Object(
   {
@@ -50,7 +61,13 @@ export function timeRangeOf(
 
 export const PageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  after: Type.Optional(Type.Integer({ minimum: 0, description: 'cursor: the last id of the previous page' })),
+  after: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'cursor: the last id of the previous page',
+    }),
+  ),
 });
 
 /** Ingestion routes read the body as text and parse it themselves, so that errors can name lines and pointers. */

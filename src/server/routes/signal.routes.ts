@@ -4,7 +4,7 @@ import type { Services } from '../../app.ts';
 import { SIGNAL_KINDS } from '../../detect/signal.ts';
 import { listSignals, signalsByIds } from '../../store/signal.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { queryError } from './route-schemas.ts';
+import { BigRowId, queryError, RowId } from './route-schemas.ts';
 
 export async function signalRoutes(app: HttpServer, { services }: { services: Services }): Promise<void> {
   app.get(
@@ -19,16 +19,16 @@ export async function signalRoutes(app: HttpServer, { services }: { services: Se
           'a score in [0, 1], what was expected against what was observed, and a sentence for a duty officer. ' +
           'Page with `after` (the last id of the previous page).',
         querystring: Type.Object({
-          series_id: Type.Optional(Type.Integer({ minimum: 1 })),
-          station_id: Type.Optional(Type.Integer({ minimum: 1 })),
-          area_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          series_id: Type.Optional(RowId()),
+          station_id: Type.Optional(RowId()),
+          area_id: Type.Optional(RowId()),
           kind: Type.Optional(Type.Enum(SIGNAL_KINDS)),
           origin: Type.Optional(Type.Enum(['detector', 'rule'])),
           min_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
           from: Type.Optional(Type.String({ format: 'date-time' })),
           to: Type.Optional(Type.String({ format: 'date-time' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-          after: Type.Optional(Type.Integer({ minimum: 1 })),
+          after: Type.Optional(BigRowId()),
         }),
       },
     },

@@ -15,7 +15,7 @@ import {
   listStations,
 } from '../../store/station.repository.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { bboxParam, IdParam, PageQuery } from './route-schemas.ts';
+import { bboxParam, IdParam, PageQuery, RowId } from './route-schemas.ts';
 
 const Code = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$',
@@ -137,7 +137,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
             ),
             sense: Type.Optional(Type.Enum(SENSES)),
             q: Type.Optional(Type.String({ maxLength: 100 })),
-            area_id: Type.Optional(Type.Integer({ minimum: 1 })),
+            area_id: Type.Optional(RowId()),
             status: Type.Optional(
               Type.Union([Type.Literal('ok'), Type.Literal('late'), Type.Literal('silent')]),
             ),
@@ -192,7 +192,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
         summary: 'Register a station; the areas containing it are recorded',
         body: Type.Object(
           {
-            source_id: Type.Integer({ minimum: 1 }),
+            source_id: RowId(),
             code: Code,
             name: Type.String({ minLength: 1, maxLength: 200 }),
             sense: Type.Enum(SENSES),
@@ -234,7 +234,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
         querystring: Type.Intersect([
           PageQuery,
           Type.Object({
-            station_id: Type.Optional(Type.Integer({ minimum: 1 })),
+            station_id: Type.Optional(RowId()),
             variable: Type.Optional(Type.String()),
             domain: Type.Optional(Type.String()),
           }),
@@ -281,7 +281,7 @@ export async function stationRoutes(app: HttpServer, { services }: { services: S
         summary: "Register a series: a variable measured at a station, stored in the variable's unit",
         body: Type.Object(
           {
-            station_id: Type.Integer({ minimum: 1 }),
+            station_id: RowId(),
             variable: Type.String({ examples: ['pm25'] }),
             code: Type.Optional(SeriesCode),
             qc_override: Type.Optional(QcOverride),

@@ -12,15 +12,12 @@ import { areaById } from '../../store/warning.repository.ts';
 import { CAP_CATEGORIES, CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from '../../warn/cap/cap-alert.ts';
 import { HAZARD_CODES } from '../../warn/hazards.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { IdParam } from './route-schemas.ts';
+import { IdParam, RowId } from './route-schemas.ts';
 
 const Area = Type.Union(
   [
     Type.Object({ kind: Type.Literal('polygon'), geometry: Type.Unknown() }, { additionalProperties: false }),
-    Type.Object(
-      { kind: Type.Literal('area'), area_id: Type.Integer({ minimum: 1 }) },
-      { additionalProperties: false },
-    ),
+    Type.Object({ kind: Type.Literal('area'), area_id: RowId() }, { additionalProperties: false }),
     Type.Object(
       {
         kind: Type.Literal('circle'),

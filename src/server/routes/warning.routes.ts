@@ -15,7 +15,7 @@ import { toCapXml } from '../../warn/cap/cap-xml.ts';
 import { HAZARD_CODES } from '../../warn/hazards.ts';
 import { summariseVerification } from '../../warn/verification.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
-import { IdParam, queryError } from './route-schemas.ts';
+import { BigRowId, IdParam, queryError, RowId } from './route-schemas.ts';
 
 /** A minimal alert the key must be able to sign before it is accepted. */
 const KEY_CHECK_ALERT = toCapXml({
@@ -52,7 +52,7 @@ const Text = Type.Object(
 );
 
 const VersionParams = Type.Object({
-  id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }),
+  id: BigRowId(),
   version: Type.Integer({ minimum: 1, maximum: 10_000 }),
 });
 
@@ -74,7 +74,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
             Type.Boolean({ description: 'true: only threads with a version awaiting an approver' }),
           ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-          after: Type.Optional(Type.Integer({ minimum: 1, description: 'the last id of the previous page' })),
+          after: Type.Optional(BigRowId({ description: 'the last id of the previous page' })),
         }),
       },
     },
@@ -321,7 +321,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
           from: Type.Optional(Type.String({ format: 'date-time' })),
           to: Type.Optional(Type.String({ format: 'date-time' })),
           hazard: Type.Optional(Type.Enum([...HAZARD_CODES])),
-          rule_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          rule_id: Type.Optional(RowId()),
         }),
       },
     },
@@ -420,7 +420,7 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
         body: Type.Object(
           {
             hazard: Type.Optional(Type.Enum([...HAZARD_CODES])),
-            area_id: Type.Optional(Type.Integer({ minimum: 1 })),
+            area_id: Type.Optional(RowId()),
             geometry: Type.Optional(
               Type.Unknown({ description: 'GeoJSON Polygon or MultiPolygon, when no area_id' }),
             ),
