@@ -142,9 +142,10 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
       throw new Error(`${route.method} ${route.url} declares a role but no scope`);
   });
 
-  // Before every route: users behind slow links get the map's layers, feeds and the dashboard compressed (a
-  // 2 MB layer of 10 000 warnings is ≈ 200 KB in brotli). Brotli at quality 4 costs about what gzip does; its
-  // default (11) takes seconds on such a layer. Live streams (text/event-stream) are never compressed.
+  // Before every route: users behind slow links get the map's layers, feeds and the dashboard compressed (the
+  // map bench's 2.1 MB layer of 10 000 warnings travels as 75 KB, the dashboard's 1.2 MB of JavaScript as
+  // 330 KB). Brotli at quality 4 costs about what gzip does; its default (11) takes seconds on such a layer.
+  // Live streams (text/event-stream) are never compressed.
   await app.register(compress, {
     encodings: ['br', 'gzip', 'deflate'],
     brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },

@@ -64,7 +64,7 @@ const headline = sql`coalesce(
     (select x->>'headline' from jsonb_array_elements(w.content->'texts') x where x->>'language' = 'en' limit 1),
     w.content->'texts'->0->>'headline')`;
 
-/** What a version says in its content: read out of the (compressed) content document, so the costly part. */
+/** What a version says in its content: read out of its compressed CAP document, the costly part of a read. */
 type VersionContent = Pick<WarningRow, 'headline' | 'geometry' | 'geocodes'> & {
   readonly content_area_desc: string | null;
 };
@@ -112,7 +112,7 @@ export async function standingWarnings(
       select w.id, ${headline} as headline, w.content->>'areaDesc' as content_area_desc,
              w.content->'geometry' as geometry, w.content->'geocodes' as geocodes
       from warning w
-      where w.id = any(${`{${missing.map((w) => w.id).join(',')}}`}::int4[])`.execute(db);
+      where w.id = any(${`{${missing.map((w) => w.id).join(',')}}`}::int8[])`.execute(db);
     for (const { id, ...content } of contents.rows) read.set(id, content);
   }
   const rows: WarningRow[] = [];
