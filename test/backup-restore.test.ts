@@ -25,7 +25,6 @@ import { readCatalog } from '../src/store/backup/catalog.ts';
 import { restoreBackup } from '../src/store/backup/restore.ts';
 import { type Backend, type Database, openDatabase } from '../src/store/database.ts';
 import { MIGRATION_NAMES } from '../src/store/migrate.ts';
-import { insertSignals } from '../src/store/signal.repository.ts';
 import { runEw4e } from './support/cli-run.ts';
 import {
   adminQuery,
@@ -36,6 +35,7 @@ import {
 } from './support/test-database.ts';
 import {
   type Fixture,
+  publishSevereWarning,
   registerFixture,
   startTestPlatform,
   type TestPlatform,
@@ -172,45 +172,12 @@ describe.each(BACKENDS)('backup and restore on %s', (backend) => {
       },
     });
     expect(subscription.statusCode, subscription.body).toBe(201);
-    const rule = await t.request('POST', '/v1/rules', {
-      key: f.key,
-      body: {
-        name: 'PM2.5 above 75',
-        definition: {
-          kind: 'threshold',
-          select: { series: f.seriesCode },
-          when: 'above',
-          level: 75,
-          severity: 'Severe',
-          warning: { autoPublish: ['Severe'] },
-        },
-      },
-    });
-    expect(rule.statusCode, rule.body).toBe(201);
     const nowMs = Date.now();
-    const signalIds = await insertSignals(t.platform.services.database.db, [
-      {
-        organisationId: f.orgId,
-        seriesId: f.seriesId,
-        stationId: f.stationId,
-        areaId: null,
-        raisedBy: { origin: 'rule', ruleId: rule.json().id, ruleVersion: rule.json().version },
-        kind: 'threshold',
-        state: 'firing',
-        startMs: nowMs,
-        endMs: null,
-        score: 1,
-        observed: 120,
-        expected: null,
-        spread: null,
-        unit: 'µg/m³',
-        leadTimeS: null,
-        sentence: 'PM2.5 at 120 µg/m³, above 75',
-        details: { threshold: 75 },
-        dedupeKey: `backup-test:${nowMs}`,
-      },
-    ]);
-    await t.platform.services.warnings.process(signalIds, nowMs);
+    await publishSevereWarning(t, f, {
+      nowMs,
+      sentence: 'PM2.5 at 120 µg/m³, above 75',
+      dedupeKey: `backup-test:${nowMs}`,
+    });
     const [thread] = (await t.request('GET', '/v1/warnings', { key: f.key })).json().items;
     expect(thread.current.status).toBe('published');
     const incident = await t.request('POST', '/v1/incidents', {

@@ -2,10 +2,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openIncident, warningForIncident } from '../src/store/incident.repository.ts';
-import { insertSignals } from '../src/store/signal.repository.ts';
 import { BACKENDS } from './support/test-database.ts';
 import {
   type Fixture,
+  publishSevereWarning,
   registerFixture,
   startTestPlatform,
   type TestPlatform,
@@ -22,45 +22,8 @@ describe.each(BACKENDS)('incidents on %s', (backend) => {
 
   /** A Severe PM2.5 warning of the fixture's organisation, published at once by its rule. */
   async function publishedWarning(fixture: Fixture): Promise<number> {
-    const rule = await t.request('POST', '/v1/rules', {
-      key: fixture.key,
-      body: {
-        name: 'PM2.5 above 75',
-        definition: {
-          kind: 'threshold',
-          select: { series: fixture.seriesCode },
-          when: 'above',
-          level: 75,
-          severity: 'Severe',
-          warning: { autoPublish: ['Severe'] },
-        },
-      },
-    });
-    expect(rule.statusCode, rule.body).toBe(201);
     const nowMs = Date.now();
-    const ids = await insertSignals(t.platform.services.database.db, [
-      {
-        organisationId: fixture.orgId,
-        seriesId: fixture.seriesId,
-        stationId: fixture.stationId,
-        areaId: null,
-        raisedBy: { origin: 'rule', ruleId: rule.json().id, ruleVersion: rule.json().version },
-        kind: 'threshold',
-        state: 'firing',
-        startMs: nowMs,
-        endMs: null,
-        score: 1,
-        observed: 120,
-        expected: null,
-        spread: null,
-        unit: 'µg/m³',
-        leadTimeS: null,
-        sentence: 'test',
-        details: { threshold: 75 },
-        dedupeKey: `incident-test:${fixture.orgId}:${nowMs}`,
-      },
-    ]);
-    await t.platform.services.warnings.process(ids, nowMs);
+    await publishSevereWarning(t, fixture, { nowMs, dedupeKey: `incident-test:${fixture.orgId}:${nowMs}` });
     const [thread] = (await t.request('GET', '/v1/warnings', { key: fixture.key })).json().items;
     expect(thread.current.status).toBe('published');
     return thread.id;

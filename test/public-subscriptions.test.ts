@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wavInfo } from '../src/notify/media/spoken-bulletin.ts';
-import { insertSignals } from '../src/store/signal.repository.ts';
 import { BACKENDS } from './support/test-database.ts';
 import {
   type Fixture,
+  publishSevereWarning,
   registerFixture,
   startTestPlatform,
   type TestPlatform,
@@ -110,43 +110,11 @@ describe.each(BACKENDS)('subscribers on %s', (backend) => {
       await t.request('POST', `/v1/warnings/${open.id}/cancel`, { body: { reason: 'next test step' } });
     }
     await t.platform.services.dispatcher.drain();
-    const rule = await t.request('POST', '/v1/rules', {
-      key: f.key,
-      body: {
-        name: `PM2.5 above 75 (${nowMs})`,
-        definition: {
-          kind: 'threshold',
-          select: { series: f.seriesCode },
-          when: 'above',
-          level: 75,
-          severity: 'Severe',
-          warning: { autoPublish: ['Severe'] },
-        },
-      },
+    await publishSevereWarning(t, f, {
+      nowMs,
+      ruleName: `PM2.5 above 75 (${nowMs})`,
+      dedupeKey: `ps:${nowMs}:${Math.random()}`,
     });
-    const ids = await insertSignals(t.platform.services.database.db, [
-      {
-        organisationId: f.orgId,
-        seriesId: f.seriesId,
-        stationId: f.stationId,
-        areaId: null,
-        raisedBy: { origin: 'rule', ruleId: rule.json().id, ruleVersion: rule.json().version },
-        kind: 'threshold',
-        state: 'firing',
-        startMs: nowMs,
-        endMs: null,
-        score: 1,
-        observed: 120,
-        expected: null,
-        spread: null,
-        unit: 'µg/m³',
-        leadTimeS: null,
-        sentence: 'test',
-        details: { threshold: 75 },
-        dedupeKey: `ps:${nowMs}:${Math.random()}`,
-      },
-    ]);
-    await t.platform.services.warnings.process(ids, nowMs);
     const threads = (await t.request('GET', '/v1/warnings?status=open', { key: f.key })).json().items;
     const current = threads[0].current;
     return { id: threads[0].id, identifier: current.identifier };

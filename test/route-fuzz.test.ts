@@ -9,7 +9,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuleDefinition } from '../src/detect/rules/rule-definition.ts';
-import { insertSignals } from '../src/store/signal.repository.ts';
 import { fuzzRuns, fuzzSeed, ROUTE_FUZZ_WEIGHT } from './fuzz/fuzz-budget.ts';
 import { brokenJson, brokenText, hostileToken } from './fuzz/mutations.ts';
 import { DOCUMENTS } from './fuzz/parser-properties.ts';
@@ -17,6 +16,7 @@ import { type JsonSchema, schemaArbitrary } from './fuzz/schema-arbitrary.ts';
 import {
   ADMIN_KEY,
   type Fixture,
+  publishSevereWarning,
   registerFixture,
   startTestPlatform,
   type TestPlatform,
@@ -398,41 +398,12 @@ describe('every route under fuzzing (PGlite)', () => {
       },
       orgAdmin,
     );
-    const rule = await post('/v1/rules', {
-      name: 'PM2.5 above 75',
-      definition: {
-        kind: 'threshold',
-        select: { series: f.seriesCode },
-        when: 'above',
-        level: 75,
-        severity: 'Severe',
-        warning: { autoPublish: ['Severe'] },
-      },
-    });
     const nowMs = Date.now();
-    const signalIds = await insertSignals(t.platform.services.database.db, [
-      {
-        organisationId: f.orgId,
-        seriesId: f.seriesId,
-        stationId: f.stationId,
-        areaId: null,
-        raisedBy: { origin: 'rule', ruleId: rule.id, ruleVersion: rule.version },
-        kind: 'threshold',
-        state: 'firing',
-        startMs: nowMs,
-        endMs: null,
-        score: 1,
-        observed: 120,
-        expected: null,
-        spread: null,
-        unit: 'µg/m³',
-        leadTimeS: null,
-        sentence: 'route fuzzing',
-        details: { threshold: 75 },
-        dedupeKey: `route-fuzz:${nowMs}`,
-      },
-    ]);
-    await t.platform.services.warnings.process(signalIds, nowMs);
+    const rule = await publishSevereWarning(t, f, {
+      nowMs,
+      sentence: 'route fuzzing',
+      dedupeKey: `route-fuzz:${nowMs}`,
+    });
     const thread = (await t.request('GET', '/v1/warnings', { key: f.key })).json().items[0];
     const identifier = thread.current.identifier as string;
     const incident = await post('/v1/incidents', { warning_id: thread.id });

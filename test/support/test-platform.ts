@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createPlatform, type Platform } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
 import type { Backend } from '../../src/store/database.ts';
+import { insertSignals } from '../../src/store/signal.repository.ts';
 import { freshDatabase, type TestDatabase } from './test-database.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -155,4 +156,62 @@ export async function registerFixture(
     seriesId: series.json().id,
     seriesCode: series.json().code,
   };
+}
+
+/**
+ * A Severe PM2.5 warning for the fixture's organisation, the way the platform makes one: a threshold rule on
+ * its series that publishes Severe at once, one firing signal of that rule (120 µg/m³ at `nowMs`), then the
+ * warning stage. Returns the rule (id and version).
+ */
+export async function publishSevereWarning(
+  t: TestPlatform,
+  f: Fixture,
+  {
+    nowMs = Date.now(),
+    dedupeKey,
+    ruleName = 'PM2.5 above 75',
+    sentence = 'test',
+    key = f.key,
+  }: { nowMs?: number; dedupeKey: string; ruleName?: string; sentence?: string; key?: string },
+): Promise<{ id: number; version: number }> {
+  const created = await t.request('POST', '/v1/rules', {
+    key,
+    body: {
+      name: ruleName,
+      definition: {
+        kind: 'threshold',
+        select: { series: f.seriesCode },
+        when: 'above',
+        level: 75,
+        severity: 'Severe',
+        warning: { autoPublish: ['Severe'] },
+      },
+    },
+  });
+  if (created.statusCode !== 201) throw new Error(`rule: ${created.statusCode} ${created.body}`);
+  const rule = created.json() as { id: number; version: number };
+  const signalIds = await insertSignals(t.platform.services.database.db, [
+    {
+      organisationId: f.orgId,
+      seriesId: f.seriesId,
+      stationId: f.stationId,
+      areaId: null,
+      raisedBy: { origin: 'rule', ruleId: rule.id, ruleVersion: rule.version },
+      kind: 'threshold',
+      state: 'firing',
+      startMs: nowMs,
+      endMs: null,
+      score: 1,
+      observed: 120,
+      expected: null,
+      spread: null,
+      unit: 'µg/m³',
+      leadTimeS: null,
+      sentence,
+      details: { threshold: 75 },
+      dedupeKey,
+    },
+  ]);
+  await t.platform.services.warnings.process(signalIds, nowMs);
+  return rule;
 }
