@@ -10,6 +10,7 @@ import * as response from './migrations/0006-response.ts';
 import * as protectedAreas from './migrations/0007-protected-areas.ts';
 import * as speciesSoil from './migrations/0008-species-soil.ts';
 import * as hardening from './migrations/0009-hardening.ts';
+import * as checkpointStorage from './migrations/0010-checkpoint-storage.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-backbone': backbone,
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-protected-areas': protectedAreas,
   '0008-species-soil': speciesSoil,
   '0009-hardening': hardening,
+  '0010-checkpoint-storage': checkpointStorage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
