@@ -2,12 +2,32 @@
  * Catching up several series at once on every backend: each series' observations are read once for all its
  * detectors, from checkpoints that stand at different times, across read chunks, by two services racing on
  * the same series; the signals equal one uninterrupted pass and every checkpoint reaches the last observation.
+ * Rows carried by the observation stream give what reading them would, and are taken only when nothing else is
+ * stored after the checkpoint.
  */
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ObservationHint } from '../src/bus/observation-hint.ts';
+import { carriedBySeries } from '../src/detect/carried-rows.ts';
 import { DetectionService } from '../src/detect/detection-service.ts';
 import { DETECTORS, ENSEMBLE_DETECTOR } from '../src/detect/detectors.ts';
+import { ObservationIngest } from '../src/ingest/observation-ingest.ts';
+import { parseObservations } from '../src/ingest/observation-parser.ts';
+import { SeriesDirectory } from '../src/store/series.repository.ts';
 import { BACKENDS } from './support/test-database.ts';
-import { registerFixture, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import {
+  type Fixture,
+  registerFixture,
+  startTestPlatform,
+  type TestPlatform,
+} from './support/test-platform.ts';
 
 const MINUTE = 60_000;
 /** Eight days ago at midnight UTC: the longer series (more than one read chunk of 10 000) ends in the past. */
@@ -28,6 +48,29 @@ function csv(seriesId: number, from: number, to: number): string {
   for (let i = from; i < to; i++)
     rows.push(`${seriesId},${new Date(T0 + i * MINUTE).toISOString()},${pm25(i).toFixed(3)}`);
   return rows.join('\n');
+}
+
+/** Posts rows `from` ≤ i < `to` of the series as CSV over HTTP, and expects them stored. */
+async function postCsv(t: TestPlatform, f: Fixture, from: number, to: number): Promise<void> {
+  const r = await t.request('POST', '/v1/observations', {
+    key: f.key,
+    body: csv(f.seriesId, from, to),
+    contentType: 'text/csv',
+  });
+  expect(r.statusCode, r.body).toBe(200);
+}
+
+/** Counts the statements that read observations back for detectors (the lateral read after checkpoints). */
+class ObservationReads implements KyselyPlugin {
+  count = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node;
+    if (node.kind === 'RawNode' && node.sqlFragments.join('?').includes('cross join lateral')) this.count++;
+    return node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
 }
 
 describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
@@ -58,14 +101,7 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
       });
       expect(rule.statusCode, rule.body).toBe(201);
     }
-    const ingest = async (f: typeof long, from: number, to: number) => {
-      const r = await t.request('POST', '/v1/observations', {
-        key: f.key,
-        body: csv(f.seriesId, from, to),
-        contentType: 'text/csv',
-      });
-      expect(r.statusCode, r.body).toBe(200);
-    };
+    const ingest = (f: Fixture, from: number, to: number) => postCsv(t, f, from, to);
     const db = t.platform.services.database.db;
     const series = [long.seriesId, short.seriesId];
 
@@ -135,14 +171,7 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
     const t = await startTestPlatform(backend, { detectionGatherMs: 3_600_000 });
     opened.push(t);
     const f = await registerFixture(t, 'gk', 'KE');
-    const post = async (from: number, to: number) => {
-      const r = await t.request('POST', '/v1/observations', {
-        key: f.key,
-        body: csv(f.seriesId, from, to),
-        contentType: 'text/csv',
-      });
-      expect(r.statusCode, r.body).toBe(200);
-    };
+    const post = (from: number, to: number) => postCsv(t, f, from, to);
     await post(0, 2 * 1440);
     const service = new DetectionService(t.platform.services.database.db, DETECTORS);
 
@@ -172,5 +201,97 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
     expect(checkpoints.map((c) => c.last_time.getTime())).toEqual(
       checkpoints.map(() => T0 + (row - 1) * MINUTE),
     );
+  });
+
+  it('takes rows carried by the observation stream when they are all a series has after its checkpoint, else reads', async () => {
+    const t = await startTestPlatform(backend, { detectionGatherMs: 3_600_000 });
+    opened.push(t);
+    const db = t.platform.services.database.db;
+    const read = await registerFixture(t, 'cr', 'BD');
+    const carried = await registerFixture(t, 'cc', 'NP');
+    const gapped = await registerFixture(t, 'cg', 'KE');
+    const behind = await registerFixture(t, 'cb', 'PK');
+    const post = (f: Fixture, from: number, to: number) => postCsv(t, f, from, to);
+    // What an ingesting process hands to the observation stream after each batch.
+    const published: ObservationHint[] = [];
+    const ingest = new ObservationIngest(
+      t.platform.services.observations,
+      new SeriesDirectory(db),
+      { maxBatchRows: 100_000, maxFutureMs: 3_600_000 },
+      (stored) => published.push(...stored),
+    );
+    const streamed = async (f: Fixture, from: number, to: number, rejectedAt?: number) => {
+      let body = csv(f.seriesId, from, to);
+      // a value beyond the hard QC limit: stored as rejected, so neither read nor carried for detection
+      if (rejectedAt !== undefined)
+        body += `\n${f.seriesId},${new Date(T0 + rejectedAt * MINUTE).toISOString()},5000`;
+      const caller = await t.platform.services.access.callerOfKey(f.key);
+      if (caller === undefined) throw new Error('the fixture key is known');
+      await ingest.ingest(caller, parseObservations(body, 'csv'));
+    };
+    const reads = new ObservationReads();
+    const service = new DetectionService(db.withPlugin(reads), DETECTORS);
+    const END = 2 * 1440 + 600;
+
+    // Two days read from the database: every series has checkpoints to follow on from.
+    const all = [read, carried, gapped, behind];
+    for (const f of all) await post(f, 0, 2 * 1440);
+    await service.catchUp(all.map((f) => f.seriesId));
+    // The next ten hours: by HTTP for the reference; in one streamed batch; partly stored unannounced (a batch
+    // whose message is still on its way) and the rest streamed; or streamed, then more stored before the
+    // worker gets to the message (a worker behind the stream).
+    await post(read, 2 * 1440, END);
+    await streamed(carried, 2 * 1440, END - 1, END - 1);
+    await post(gapped, 2 * 1440, END - 120);
+    await streamed(gapped, END - 120, END);
+    await streamed(behind, 2 * 1440, END - 120);
+    await post(behind, END - 120, END);
+    expect(published.map((h) => [h.seriesId, h.rows?.timeMs.length])).toEqual([
+      [carried.seriesId, 600 - 1],
+      [gapped.seriesId, 120],
+      [behind.seriesId, 600 - 120],
+    ]);
+    // the rejected minute is stored but does not travel
+    expect(published[0]!.rows!.timeMs.at(-1)).toBe(T0 + (END - 2) * MINUTE);
+    const carriedFor = (f: Fixture) => carriedBySeries(published.filter((h) => h.seriesId === f.seriesId));
+
+    reads.count = 0;
+    await service.catchUp([read.seriesId]);
+    expect(reads.count).toBe(1);
+    reads.count = 0;
+    await service.catchUp([carried.seriesId], carriedFor(carried));
+    expect(reads.count, 'the carried rows are all there is after the checkpoint: nothing is read back').toBe(
+      0,
+    );
+    await service.catchUp([gapped.seriesId], carriedFor(gapped));
+    expect(reads.count, 'rows stored before the carried ones were not carried: the series is read').toBe(1);
+    await service.catchUp([behind.seriesId], carriedFor(behind));
+    expect(reads.count, 'rows stored after the carried ones: the series is read, all of it at once').toBe(2);
+    // The last minute of `carried` replaces the rejected value; a catch-up without rows (a bare hint) reads it.
+    await post(carried, END - 1, END);
+    await service.catchUp([carried.seriesId]);
+
+    const states = await db
+      .selectFrom('detector_state')
+      .select(['series_id', 'detector', 'last_time', 'state'])
+      .orderBy('detector')
+      .execute();
+    const of = (f: Fixture) =>
+      states
+        .filter((s) => s.series_id === f.seriesId)
+        .map((s) => [s.detector, s.last_time.getTime(), s.state]);
+    expect(of(read).map(([, lastMs]) => lastMs)).toEqual([T0 + (END - 1) * MINUTE, T0 + (END - 1) * MINUTE]);
+    for (const f of [carried, gapped, behind]) expect(of(f)).toEqual(of(read));
+    const signals = async (f: Fixture) =>
+      (
+        await db
+          .selectFrom('signal')
+          .select(['detector', 'start_time', 'score'])
+          .where('series_id', '=', f.seriesId)
+          .orderBy('start_time')
+          .orderBy('detector')
+          .execute()
+      ).map((s) => [s.detector, s.start_time.getTime(), s.score]);
+    for (const f of [carried, gapped, behind]) expect(await signals(f)).toEqual(await signals(read));
   });
 });

@@ -1,14 +1,17 @@
 /**
- * @module The observation stream: after a batch commits, the ingesting process publishes one hint per series
- * to `ew4e.obs.<partition>` (stream EW4E_OBS); detect workers share one durable consumer and acknowledge a
- * hint only once detection for it has committed.
+ * @module The observation stream: after a batch commits, the ingesting process publishes to
+ * `ew4e.obs.<partition>` (stream EW4E_OBS) a message per partition with a hint per series, each carrying the
+ * batch's rows of its series when they fit; detect workers share one durable consumer and acknowledge a message
+ * only once detection for all its hints has committed.
  */
+import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { JetStreamQueue } from './jetstream-queue.ts';
 import {
-  decodeHint,
-  encodeHint,
-  messageIdOf,
+  decodeHints,
+  encodedSizeOf,
+  encodeHints,
+  MAX_MESSAGE_BYTES,
   OBSERVATION_SUBJECT_PREFIX,
   type ObservationHint,
   subjectOf,
@@ -34,8 +37,8 @@ export class ObservationStream {
         ackWaitMs: options.ackWaitMs,
         batch: options.batch,
         ...(options.group === undefined ? {} : { group: options.group }),
-        // Hints older than a week, or beyond 1 GiB, are dropped: the workers' sweep of series behind their
-        // checkpoints finds that work anyway.
+        // Messages older than a week, or beyond 1 GiB (≈ 67 million carried rows), are dropped: the workers'
+        // sweep of series behind their checkpoints finds that work anyway, from the database.
         maxAgeMs: 7 * 86_400_000,
         maxBytes: 1024 ** 3,
       },
@@ -44,10 +47,28 @@ export class ObservationStream {
     return new ObservationStream(queue);
   }
 
-  /** Called after the batch committed; returns at once, the hints are stored by the stream in the background. */
+  /**
+   * Called after the batch committed; returns at once, the hints are stored by the stream in the background.
+   * The hints of one partition go together, in messages of at most MAX_MESSAGE_BYTES. Each message has an id
+   * of its own, kept over its retries, so that a publish retried after an unanswered attempt is stored once.
+   */
   publish(hints: readonly ObservationHint[]): void {
-    for (const hint of hints)
-      this.queue.publish(subjectOf(hint.seriesId), encodeHint(hint), messageIdOf(hint));
+    const filling = new Map<string, { hints: ObservationHint[]; bytes: number }>();
+    const send = (subject: string, message: readonly ObservationHint[]) =>
+      this.queue.publish(subject, encodeHints(message), `obs:${randomUUID()}`);
+    for (const hint of hints) {
+      const subject = subjectOf(hint.seriesId);
+      const size = encodedSizeOf(hint);
+      const message = filling.get(subject);
+      if (message !== undefined && message.bytes + size <= MAX_MESSAGE_BYTES) {
+        message.hints.push(hint);
+        message.bytes += size;
+        continue;
+      }
+      if (message !== undefined) send(subject, message.hints);
+      filling.set(subject, { hints: [hint], bytes: size });
+    }
+    for (const [subject, message] of filling) send(subject, message.hints);
   }
 
   /** Resolves when every hint published so far is stored by the stream. */
@@ -63,9 +84,9 @@ export class ObservationStream {
     this.queue.consume(async (messages) => {
       const hints: ObservationHint[] = [];
       for (const m of messages) {
-        const hint = decodeHint(m.data);
-        if (hint === undefined) onStranger(m.subject);
-        else hints.push(hint);
+        const decoded = decodeHints(m.data);
+        if (decoded === undefined) onStranger(m.subject);
+        else hints.push(...decoded);
       }
       if (hints.length > 0) await detect(hints);
     });

@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Platform } from '../app.ts';
+import { carriedBySeries } from '../detect/carried-rows.ts';
 import { dutiesOf, type ProcessRole } from '../process-role.ts';
 
 /** The clock's interval: rules on silence, warnings' cancels and expiries, feeds due, the sweep for lost hints. */
@@ -37,6 +38,7 @@ export async function startDuties(
         await services.detection.detect(
           [...new Set(hints.map((h) => h.seriesId))],
           [...new Set(hints.map((h) => h.organisationId))],
+          carriedBySeries(hints),
         );
         await nats.bus.settled();
       },

@@ -1,5 +1,6 @@
 /** @module Runs the streaming detectors as data arrives: per series, in time order, from its checkpoint; signals and the new checkpoint commit together. */
 import type { Kysely } from 'kysely';
+import type { CarriedRows } from '../bus/observation-hint.ts';
 import {
   type Checkpoint,
   type CheckpointUpdate,
@@ -8,14 +9,18 @@ import {
   observationsAfterEach,
   organisationsOfSeries,
   organisationsWithRules,
+  type SeriesPoints,
+  type SeriesSpan,
   saveCheckpoints,
   seriesBehindCheckpoints,
   seriesCodes,
   seriesContexts,
+  seriesWithRowsWithin,
 } from '../store/detection.repository.ts';
 import { enabledRules } from '../store/rule-run.repository.ts';
 import type { Schema } from '../store/schema.ts';
 import { insertSignals } from '../store/signal.repository.ts';
+import { joinCarried } from './carried-rows.ts';
 import { RuleRunner } from './rule-runner.ts';
 import type { RuleDefinition } from './rules/rule-definition.ts';
 import { createRuleEvaluator, type RuleEvaluator } from './rules/rule-engine.ts';
@@ -36,6 +41,10 @@ interface GroupRun {
   readonly again: Set<number>;
   followUp: Promise<void> | undefined;
 }
+
+/** Rows that came with the observation stream's messages, by series (see carried-rows.ts). */
+export type CarriedBySeries = ReadonlyMap<number, readonly CarriedRows[]>;
+const NOTHING_CARRIED: CarriedBySeries = new Map();
 
 /** Signals per INSERT: well under PostgreSQL's 65 535 parameters per statement. */
 const SIGNALS_PER_INSERT = 1_000;
@@ -188,9 +197,17 @@ export class DetectionService {
     await this.detect(ids, [...organisations]);
   }
 
-  /** Brings these series' detectors and these organisations' rules up to date; resolves when all is stored. */
-  async detect(seriesIds: readonly number[], organisationIds: readonly number[]): Promise<void> {
-    await this.catchUp(seriesIds);
+  /**
+   * Brings these series' detectors and these organisations' rules up to date; resolves when all is stored.
+   * Rows carried by the observation stream spare the read of their series when they are all it has after its
+   * checkpoint.
+   */
+  async detect(
+    seriesIds: readonly number[],
+    organisationIds: readonly number[],
+    carried: CarriedBySeries = NOTHING_CARRIED,
+  ): Promise<void> {
+    await this.catchUp(seriesIds, carried);
     await this.#rules.run(organisationIds, this.now());
   }
 
@@ -222,7 +239,7 @@ export class DetectionService {
    * Brings every detector of these series up to date with their stored observations: resolves once a run that
    * started after this call has passed over each of them.
    */
-  async catchUp(seriesIds: readonly number[]): Promise<void> {
+  async catchUp(seriesIds: readonly number[], carried: CarriedBySeries = NOTHING_CARRIED): Promise<void> {
     if (this.detectors.length === 0) return;
     const waits = new Set<Promise<void>>();
     const idle: number[] = [];
@@ -231,15 +248,16 @@ export class DetectionService {
       if (running === undefined) idle.push(id);
       else waits.add(this.#followUp(running, id));
     }
-    for (let i = 0; i < idle.length; i += GROUP) waits.add(this.#start(idle.slice(i, i + GROUP)).done);
+    for (let i = 0; i < idle.length; i += GROUP)
+      waits.add(this.#start(idle.slice(i, i + GROUP), carried).done);
     await Promise.all(waits);
   }
 
   /** One pass over a group of series, registered as running for each of them until it settles. */
-  #start(seriesIds: readonly number[]): GroupRun {
+  #start(seriesIds: readonly number[], carried: CarriedBySeries): GroupRun {
     const run: GroupRun = { done: Promise.resolve(), again: new Set(), followUp: undefined };
     for (const id of seriesIds) this.#running.set(id, run);
-    run.done = this.#runGroup(seriesIds).finally(() => {
+    run.done = this.#runGroup(seriesIds, carried).finally(() => {
       for (const id of seriesIds) if (this.#running.get(id) === run) this.#running.delete(id);
     });
     return run;
@@ -256,10 +274,17 @@ export class DetectionService {
     return running.followUp;
   }
 
-  /** One pass over a group of series: read chunk after chunk until each is up to date with what was stored. */
-  async #runGroup(seriesIds: readonly number[]): Promise<void> {
+  /**
+   * One pass over a group of series: chunk after chunk until each is up to date with what was stored. Carried
+   * rows serve the first chunk only; what is left after it (a checkpoint another run moved) is read.
+   */
+  async #runGroup(seriesIds: readonly number[], carried: CarriedBySeries): Promise<void> {
     let contexts = await seriesContexts(this.db, seriesIds);
-    while (contexts.length > 0) contexts = await this.#detectChunk(contexts);
+    let from = carried;
+    while (contexts.length > 0) {
+      contexts = await this.#detectChunk(contexts, from);
+      from = NOTHING_CARRIED;
+    }
   }
 
   /**
@@ -267,15 +292,14 @@ export class DetectionService {
    * and fed to every detector kind from its own checkpoint; then the checkpoints and the signals commit in one
    * transaction. Returns the series with more to do (a full chunk read, or a checkpoint lost to another run).
    */
-  async #detectChunk(contexts: readonly SeriesContext[]): Promise<SeriesContext[]> {
+  async #detectChunk(contexts: readonly SeriesContext[], carried: CarriedBySeries): Promise<SeriesContext[]> {
     const seriesIds = contexts.map((c) => c.seriesId);
     const checkpoints = await loadCheckpoints(
       this.db,
       seriesIds,
       this.detectors.map((k) => k.name),
     );
-    const points = await observationsAfterEach(
-      this.db,
+    const points = await this.#pointsAfter(
       contexts.map((c) => ({
         seriesId: c.seriesId,
         afterMs: Math.min(
@@ -284,7 +308,7 @@ export class DetectionService {
           ),
         ),
       })),
-      CHUNK,
+      carried,
     );
     const more = new Set<number>();
     const updates: CheckpointUpdate[] = [];
@@ -319,6 +343,33 @@ export class DetectionService {
     if (stored.length > 0) this.onSignals(stored);
     for (const u of lost) more.add(u.seriesId);
     return contexts.filter((c) => more.has(c.seriesId));
+  }
+
+  /**
+   * Each series' usable observations after its earliest checkpoint: the carried rows where nothing else is
+   * stored before, between or after them (one index probe per gap), else read from the database.
+   */
+  async #pointsAfter(
+    from: readonly { readonly seriesId: number; readonly afterMs: number }[],
+    carried: CarriedBySeries,
+  ): Promise<Map<number, SeriesPoints>> {
+    const joined = new Map<number, SeriesPoints>();
+    const gaps: SeriesSpan[] = [];
+    for (const { seriesId, afterMs } of from) {
+      const messages = carried.get(seriesId);
+      const join = messages === undefined ? undefined : joinCarried(seriesId, afterMs, messages);
+      if (join === undefined) continue;
+      joined.set(seriesId, join.points);
+      gaps.push(...join.gaps);
+    }
+    for (const id of await seriesWithRowsWithin(this.db, gaps)) joined.delete(id);
+    const points = await observationsAfterEach(
+      this.db,
+      from.filter((f) => !joined.has(f.seriesId)),
+      CHUNK,
+    );
+    for (const [id, series] of joined) points.set(id, series);
+    return points;
   }
 
   /** One detector kind over the points after its checkpoint; undefined when it has seen them all. */

@@ -1,5 +1,5 @@
 /** @module Ingests one batch of observations: resolve series, convert units, check quality, store — all rows or none. */
-import type { ObservationHint } from '../bus/observation-hint.ts';
+import { type CarriedRows, MAX_CARRIED_ROWS, type ObservationHint } from '../bus/observation-hint.ts';
 import { Ew4eError, type ProblemDetail } from '../errors.ts';
 import type { Caller } from '../registry/access.ts';
 import { applyConversion, type Conversion, conversionBetween } from '../registry/units.ts';
@@ -13,6 +13,7 @@ import {
   QC_FLAG_CODES,
   QC_RULE_CODES,
   type QcPoint,
+  type QcVerdict,
   qcFlagOfCode,
 } from './quality-control.ts';
 import type { RowProblem } from './row-problem.ts';
@@ -191,6 +192,7 @@ export class ObservationIngest {
     let suspect = 0;
     let rejected = 0;
     const out: ObservationColumns = { seriesId: [], timeMs: [], value: [], qcFlag: [], qcRule: [] };
+    const stored: ObservationHint[] = [];
     for (const { series, points } of bySeries.values()) {
       const verdicts = checkQuality(series.qc, (history.get(series.id) ?? []).reverse(), points);
       for (let i = 0; i < points.length; i++) {
@@ -203,6 +205,13 @@ export class ObservationIngest {
         out.qcFlag.push(QC_FLAG_CODES[v.flag]);
         out.qcRule.push(v.rule === null ? 0 : QC_RULE_CODES[v.rule]);
       }
+      const rows = points.length <= MAX_CARRIED_ROWS ? detectableRows(points, verdicts) : undefined;
+      stored.push({
+        seriesId: series.id,
+        organisationId: series.organisationId,
+        newestMs: points[points.length - 1]!.timeMs,
+        ...(rows === undefined ? {} : { rows }),
+      });
     }
     try {
       await this.observations.copy(out);
@@ -210,13 +219,7 @@ export class ObservationIngest {
       if (!isUniqueViolation(error)) throw error;
       await this.observations.upsert(out);
     }
-    this.onStored(
-      [...bySeries.values()].map(({ series, points }) => ({
-        seriesId: series.id,
-        organisationId: series.organisationId,
-        newestMs: points[points.length - 1]!.timeMs,
-      })),
-    );
+    this.onStored(stored);
     return {
       accepted: out.seriesId.length,
       series: bySeries.size,
@@ -262,6 +265,25 @@ function groupBySeries(rows: readonly ReadyRow[]): Map<number, SeriesPoints> {
     }
   }
   return groups;
+}
+
+/** The rows of one series that detection will use (QC did not reject them), to travel with the hint. */
+function detectableRows(
+  points: readonly ReadyRow[],
+  verdicts: readonly QcVerdict[],
+): CarriedRows | undefined {
+  let count = 0;
+  for (const v of verdicts) if (v.flag !== 'rejected') count++;
+  if (count === 0) return undefined;
+  const rows = { timeMs: new Float64Array(count), value: new Float64Array(count) };
+  let j = 0;
+  for (let i = 0; i < points.length; i++) {
+    if (verdicts[i]!.flag === 'rejected') continue;
+    rows.timeMs[j] = points[i]!.timeMs;
+    rows.value[j] = points[i]!.value;
+    j++;
+  }
+  return rows;
 }
 
 function strictlyAscending(points: readonly ReadyRow[]): boolean {

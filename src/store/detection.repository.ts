@@ -81,7 +81,8 @@ function epochMsOf(column: string) {
 
 /** Epoch milliseconds as a timestamptz parameter, exactly (no float seconds); -Infinity as '-infinity'. */
 function timestampOf(ms: number): string {
-  return ms === Number.NEGATIVE_INFINITY ? '-infinity' : new Date(ms).toISOString();
+  if (ms === Number.NEGATIVE_INFINITY) return '-infinity';
+  return ms === Number.POSITIVE_INFINITY ? 'infinity' : new Date(ms).toISOString();
 }
 
 function checkpointKey(seriesId: number, detector: string): string {
@@ -214,6 +215,34 @@ export async function observationsAfter(
     where series_id = ${seriesId} and time > ${timestampOf(afterMs)}::timestamptz ${until} and qc_flag < 2
     order by time limit ${limit}`.execute(db);
   return result.rows;
+}
+
+/** A span of one series' timeline, both ends excluded. */
+export interface SeriesSpan {
+  readonly seriesId: number;
+  readonly afterMs: number;
+  readonly beforeMs: number;
+}
+
+/**
+ * The series with a usable observation stored inside any of these spans: one index probe per span, which is
+ * how a detect worker checks that the rows a message carried are all there is after its checkpoint.
+ */
+export async function seriesWithRowsWithin(
+  db: Kysely<Schema>,
+  spans: readonly SeriesSpan[],
+): Promise<Set<number>> {
+  if (spans.length === 0) return new Set();
+  const result = await sql<{ series_id: number }>`
+    select distinct g.series_id
+    from unnest(${spans.map((g) => g.seriesId)}::int4[], ${spans.map((g) => timestampOf(g.afterMs))}::timestamptz[],
+                ${spans.map((g) => timestampOf(g.beforeMs))}::timestamptz[]) as g(series_id, after, before)
+    where exists (
+      select 1 from observation o
+      where o.series_id = g.series_id and o.time > g.after and o.time < g.before and o.qc_flag < 2)`.execute(
+    db,
+  );
+  return new Set(result.rows.map((r) => r.series_id));
 }
 
 /** A series' observations as two columns: times (epoch ms, ascending) and their values. */
