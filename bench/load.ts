@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { startPrivateNats } from '../test/support/private-nats.ts';
 import { type ServerProcess, startServerProcess } from '../test/support/server-process.ts';
 import { type Bench, type BenchContext, benchResult } from './bench.ts';
 import { withScratchDatabase } from './scratch-database.ts';
@@ -36,7 +37,8 @@ export interface LoadOptions {
   /** `all`, or process roles (`ingest,detect,notify`) run as one process each over NATS. */
   readonly roles: readonly string[];
   readonly postgresUrl: string;
-  readonly natsUrl: string;
+  /** A NATS server to use; by default the bench starts a private one with an empty store. */
+  readonly natsUrl: string | undefined;
 }
 
 export function loadOptionsOf(
@@ -54,7 +56,10 @@ export function loadOptionsOf(
       concurrency: { type: 'string', default: '32' },
       roles: { type: 'string', default: env.EW4E_LOAD_ROLES ?? 'all' },
       'postgres-url': { type: 'string', default: env.EW4E_BENCH_DATABASE_URL ?? DEFAULT_POSTGRES_URL },
-      'nats-url': { type: 'string', default: env.EW4E_NATS_URL ?? 'nats://127.0.0.1:4222' },
+      'nats-url': {
+        type: 'string',
+        ...(env.EW4E_NATS_URL === undefined ? {} : { default: env.EW4E_NATS_URL }),
+      },
     },
     strict: true,
   });
@@ -75,7 +80,7 @@ export function loadOptionsOf(
     postgresUrl: values['postgres-url'],
     natsUrl: values['nats-url'],
   };
-  for (const url of [options.postgresUrl, ...(options.roles.includes('all') ? [] : [options.natsUrl])]) {
+  for (const url of [options.postgresUrl, ...(options.natsUrl === undefined ? [] : [options.natsUrl])]) {
     if (!LOOPBACK.has(new URL(url).hostname)) throw new Error(`loopback only: ${url}`);
   }
   return options;
@@ -91,17 +96,26 @@ export const loadBench: Bench = {
       `load: ${options.rate} obs/s for ${options.durationS} s, batches of ${options.batchRows}, ` +
         `${options.series} series, roles ${options.roles.join(',')}`,
     );
-    await withScratchDatabase('postgres', options.postgresUrl, async ({ databaseUrl }) => {
-      const processes = await startProcesses(options, databaseUrl!, context);
-      const reader = new pg.Client({ connectionString: databaseUrl });
-      await reader.connect();
-      try {
-        await runLoad(options, processes, reader, context);
-      } finally {
-        await reader.end();
-        for (const p of [...processes].reverse()) await p.server.stop(10_000);
-      }
-    });
+    // A private NATS by default: a shared server's stream may hold other runs' messages, which the workers
+    // would drain first, and this run's messages are left to nobody afterwards.
+    const privateNats =
+      options.roles.includes('all') || options.natsUrl !== undefined ? undefined : await startPrivateNats();
+    const natsUrl = options.natsUrl ?? privateNats?.url;
+    try {
+      await withScratchDatabase('postgres', options.postgresUrl, async ({ databaseUrl }) => {
+        const processes = await startProcesses(options, databaseUrl!, natsUrl, context);
+        const reader = new pg.Client({ connectionString: databaseUrl });
+        await reader.connect();
+        try {
+          await runLoad(options, processes, reader, context);
+        } finally {
+          await reader.end();
+          for (const p of [...processes].reverse()) await p.server.stop(10_000);
+        }
+      });
+    } finally {
+      await privateNats?.dispose();
+    }
   },
 };
 
@@ -116,6 +130,7 @@ const ADMIN_KEY = `load-${randomBytes(16).toString('hex')}`;
 async function startProcesses(
   options: LoadOptions,
   databaseUrl: string,
+  natsUrl: string | undefined,
   context: BenchContext,
 ): Promise<RunningProcess[]> {
   const env = {
@@ -136,7 +151,7 @@ async function startProcesses(
     for (const role of ordered) {
       started.push({
         role,
-        server: await startServerProcess({ ...env, EW4E_NATS_URL: options.natsUrl }, ['--role', role]),
+        server: await startServerProcess({ ...env, EW4E_NATS_URL: natsUrl }, ['--role', role]),
       });
       context.log(`load: ${role} running (pid ${started[started.length - 1]!.server.child.pid})`);
     }

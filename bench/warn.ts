@@ -6,6 +6,7 @@ import type { SignalDraft } from '../src/detect/signal.ts';
 import type { Backend } from '../src/store/database.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
 import { type Bench, benchResult } from './bench.ts';
+import { registerPm25Stations, type StationSeries } from './bench-stations.ts';
 import { withScratchDatabase } from './scratch-database.ts';
 
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -112,10 +113,8 @@ export const warnBench: Bench = {
   },
 };
 
-interface BenchSeries {
+interface BenchSeries extends StationSeries {
   readonly organisationId: number;
-  readonly stationId: number;
-  readonly seriesId: number;
 }
 
 /** A country organisation with `count` PM2.5 stations about 55 km apart: one separate episode each. */
@@ -129,51 +128,9 @@ async function network(
     .values({ parent_id: parentId, kind: 'country', code: 'xb', name: 'Bench country', iso_code: null })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const source = await db
-    .insertInto('source')
-    .values({
-      organisation_id: org.id,
-      code: 'bench',
-      name: 'Bench',
-      provider: 'bench',
-      licence: 'CC0',
-      provenance: 'generated',
-      url: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const out: BenchSeries[] = [];
-  for (let i = 0; i < count; i++) {
-    const station = await db
-      .insertInto('station')
-      .values({
-        organisation_id: org.id,
-        source_id: source.id,
-        code: `s${i}`,
-        name: `Station ${i}`,
-        sense: 'ground_station',
-        lon: 10 + i * 0.5,
-        lat: 5,
-        elevation_m: null,
-        expected_cadence_s: 60,
-        properties: '{}',
-        time_zone: 'UTC',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const series = await db
-      .insertInto('series')
-      .values({
-        organisation_id: org.id,
-        station_id: station.id,
-        variable_code: 'pm25',
-        code: `s${i}:pm25`,
-        unit: 'µg/m³',
-        qc_override: '{}',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    out.push({ organisationId: org.id, stationId: station.id, seriesId: series.id });
-  }
-  return out;
+  const stations = await registerPm25Stations(db, org.id, 'bench', count, (i) => ({
+    lon: 10 + i * 0.5,
+    lat: 5,
+  }));
+  return stations.map((s) => ({ ...s, organisationId: org.id }));
 }

@@ -1,15 +1,19 @@
 /**
  * @module Detect workers over NATS JetStream: the same backlog (series × rows stored first, then one hint per
- * series published to the observation stream) drained by one, then by two `ew4e serve --role detect`
- * processes on PostgreSQL. The yardstick of two workers is one worker's rate: ratio 2 would be perfect scaling.
- * Beside the rates it prints the CPU seconds of the workers and of their PostgreSQL backends, and how long they
- * waited for a core: two workers cannot go twice as fast on a machine without the cores for them.
+ * series published to the observation stream, as an ingesting process would) drained by one, then by two
+ * `ew4e serve --role detect` processes on PostgreSQL; once with the rows carried in the messages, once with bare
+ * hints (the workers read the rows back). The yardstick of two workers is one worker's rate: ratio 2 would be
+ * perfect scaling. Beside the rates it prints the CPU seconds of the workers, of their PostgreSQL backends, of
+ * NATS and of this process, how busy the whole machine was, and how long the workers waited for a core; first, a
+ * plain CPU-bound loop in one and in two processes, to show what the machine itself gives a second process.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { sql } from 'kysely';
 import { createServices, type Services } from '../src/app.ts';
+import type { CarriedRows } from '../src/bus/observation-hint.ts';
 import { ObservationStream } from '../src/bus/observation-stream.ts';
 import { configFromEnv } from '../src/config.ts';
 import { DETECTORS } from '../src/detect/detectors.ts';
@@ -17,12 +21,19 @@ import type { ObservationColumns } from '../src/store/observation.repository.ts'
 import { startPrivateNats } from '../test/support/private-nats.ts';
 import { type ServerProcess, startServerProcess } from '../test/support/server-process.ts';
 import { type Bench, benchResult } from './bench.ts';
+import { registerPm25Stations } from './bench-stations.ts';
 import { withScratchDatabase } from './scratch-database.ts';
 
 const MINUTE = 60_000;
 const ADMIN_KEY = 'bench-workers-admin-key-0123456789';
 /** The workers' PostgreSQL sessions carry this name, so that their backends' CPU can be told from the bench's own. */
 const WORKER_APPLICATION = 'ew4e-bench-worker';
+/**
+ * How the rows reach the workers: carried in the stream's messages (what the ingest publishes for a batch of up
+ * to 32 768 rows per series), or read back from PostgreSQL after a bare hint (bigger batches, the sweep).
+ */
+const HAND_OVERS = ['carried', 'read'] as const;
+type HandOver = (typeof HAND_OVERS)[number];
 /** Series each case drains before it is timed. */
 const WARM_UP_SERIES = 32;
 /** Linux's USER_HZ, the unit of utime and stime in /proc/<pid>/stat (100 on every mainstream architecture). */
@@ -35,11 +46,26 @@ export const workersBench: Bench = {
   run: async (context) => {
     const { values: options } = parseArgs({
       args: [...context.args],
-      options: { series: { type: 'string', default: '200' }, rows: { type: 'string', default: '5000' } },
+      options: { series: { type: 'string', default: '800' }, rows: { type: 'string', default: '5000' } },
       strict: true,
     });
     const seriesCount = Number(options.series);
     const rows = Number(options.rows);
+    // The machine's own answer to the same question, with nothing shared between the two: how many more
+    // iterations two CPU-bound processes get through than one (first, while the machine is quiet).
+    const alone = await plainLoops(1);
+    const paired = await plainLoops(2);
+    context.log(`plain loop: ${alone} iterations in one process, ${paired} in two side by side`);
+    context.report(
+      benchResult({
+        bench: 'workers',
+        case: '2-plain-loops',
+        value: paired,
+        unit: 'iterations',
+        yardstick: alone,
+        better: 'higher',
+      }),
+    );
     const postgresUrl = context.env.EW4E_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const nats = await startPrivateNats();
     try {
@@ -56,85 +82,93 @@ export const workersBench: Bench = {
           context.log(`NATS: ${String(e)}`),
         );
         try {
-          const rates: number[] = [];
-          for (const workers of [1, 2]) {
-            // Each case has series of its own, so that nothing is detected before its hints go out.
-            const warmUpIds = await registerSeries(services, WARM_UP_SERIES, `w${workers}warm`);
-            const seriesIds = await registerSeries(services, seriesCount, `w${workers}`);
-            const workerUrl = new URL(databaseUrl);
-            workerUrl.searchParams.set('application_name', WORKER_APPLICATION);
-            const processes = await Promise.all(
-              Array.from({ length: workers }, () =>
-                startServerProcess(
-                  {
-                    DATABASE_URL: workerUrl.toString(),
-                    EW4E_NATS_URL: nats.url,
-                    EW4E_ADMIN_KEY: ADMIN_KEY,
-                  },
-                  ['--role', 'detect'],
+          for (const handOver of HAND_OVERS) {
+            const rates: number[] = [];
+            for (const workers of [1, 2]) {
+              // Each case has series of its own, so that nothing is detected before its hints go out.
+              const prefix = `${handOver}${workers}`;
+              const warmUpIds = await registerSeries(services, WARM_UP_SERIES, `${prefix}warm`);
+              const seriesIds = await registerSeries(services, seriesCount, prefix);
+              const workerUrl = new URL(databaseUrl);
+              workerUrl.searchParams.set('application_name', WORKER_APPLICATION);
+              const processes = await Promise.all(
+                Array.from({ length: workers }, () =>
+                  startServerProcess(
+                    {
+                      DATABASE_URL: workerUrl.toString(),
+                      EW4E_NATS_URL: nats.url,
+                      EW4E_ADMIN_KEY: ADMIN_KEY,
+                    },
+                    ['--role', 'detect'],
+                  ),
                 ),
-              ),
-            );
-            try {
-              await new Promise((r) => setTimeout(r, 1_000)); // the workers' start-up sweep finds nothing
-              // A few series first, so that every worker has compiled its hot code (V8's JIT) before the
-              // clock starts: the rate a worker sustains, not its first second.
-              await drain(services, stream, warmUpIds, await storeBacklog(services, warmUpIds, rows));
-              const lastTimeMs = await storeBacklog(services, seriesIds, rows);
-              const cpu = await CpuMeter.start(
-                services,
-                processes.map((p) => p.child.pid ?? -1),
               );
-              const started = performance.now();
-              await drain(services, stream, seriesIds, lastTimeMs, () => cpu.sample());
-              const seconds = (performance.now() - started) / 1000;
-              const used = await cpu.stop();
-              const rate = (seriesIds.length * rows) / seconds;
-              rates.push(rate);
-              const cores = (t: KindTimes) =>
-                `${t.cpuS.toFixed(2)} s = ${(t.cpuS / seconds).toFixed(2)} cores (waited ${t.waitS.toFixed(2)} s for a core)`;
-              context.log(
-                `workers: ${workers} worker(s) detected ${seriesIds.length} series × ${rows} rows in ${seconds.toFixed(2)} s ` +
-                  `(${Math.round(rate)} obs/s); CPU: workers ${cores(used.workers)}, their postgres backends ` +
-                  `${cores(used.postgres)}, this bench ${used.benchS.toFixed(2)} s; load average ${loadAverage()}`,
-              );
-              context.report({
-                bench: 'workers',
-                case: `${workers}-worker-cpu`,
-                wallS: round2(seconds),
-                workersCpuS: round2(used.workers.cpuS),
-                workersWaitS: round2(used.workers.waitS),
-                postgresCpuS: round2(used.postgres.cpuS),
-                postgresWaitS: round2(used.postgres.waitS),
-                benchCpuS: round2(used.benchS),
-                cpuPerMillionObsS: round2(
-                  ((used.workers.cpuS + used.postgres.cpuS) * 1e6) / (seriesIds.length * rows),
-                ),
-                loadAverage: loadAverage(),
-              });
-            } finally {
-              await Promise.all(processes.map((p: ServerProcess) => p.stop()));
+              try {
+                await new Promise((r) => setTimeout(r, 1_000)); // the workers' start-up sweep finds nothing
+                // A few series first, so that every worker has compiled its hot code (V8's JIT) before the
+                // clock starts: the rate a worker sustains, not its first second.
+                await drain(services, stream, await storeBacklog(services, warmUpIds, rows), handOver);
+                const backlog = await storeBacklog(services, seriesIds, rows);
+                const cpu = await CpuMeter.start(
+                  services,
+                  processes.map((p) => p.child.pid ?? -1),
+                  nats.pid ?? -1,
+                );
+                const started = performance.now();
+                await drain(services, stream, backlog, handOver, () => cpu.sample());
+                const seconds = (performance.now() - started) / 1000;
+                const used = await cpu.stop();
+                const rate = (seriesIds.length * rows) / seconds;
+                rates.push(rate);
+                const cores = (t: KindTimes) =>
+                  `${t.cpuS.toFixed(2)} s = ${(t.cpuS / seconds).toFixed(2)} cores (waited ${t.waitS.toFixed(2)} s for a core)`;
+                context.log(
+                  `workers: ${workers} worker(s), rows ${handOver}, detected ${seriesIds.length} series × ${rows} rows in ` +
+                    `${seconds.toFixed(2)} s (${Math.round(rate)} obs/s); CPU: workers ${cores(used.workers)}, their ` +
+                    `postgres backends ${cores(used.postgres)}, NATS ${used.nats.cpuS.toFixed(2)} s, this bench ${used.benchS.toFixed(2)} s; ` +
+                    `the machine was busy ${used.machineBusyS.toFixed(2)} of ${(2 * seconds).toFixed(2)} core-seconds; load average ${loadAverage()}`,
+                );
+                context.report({
+                  bench: 'workers',
+                  case: `${workers}-worker-${handOver}-cpu`,
+                  wallS: round2(seconds),
+                  workersCpuS: round2(used.workers.cpuS),
+                  workersWaitS: round2(used.workers.waitS),
+                  postgresCpuS: round2(used.postgres.cpuS),
+                  postgresWaitS: round2(used.postgres.waitS),
+                  natsCpuS: round2(used.nats.cpuS),
+                  benchCpuS: round2(used.benchS),
+                  machineBusyS: round2(used.machineBusyS),
+                  cpuPerMillionObsS: round2(
+                    ((used.workers.cpuS + used.postgres.cpuS) * 1e6) / (seriesIds.length * rows),
+                  ),
+                  loadAverage: loadAverage(),
+                });
+              } finally {
+                await Promise.all(processes.map((p: ServerProcess) => p.stop()));
+              }
             }
-          }
-          const [one, two] = rates as [number, number];
-          context.report({
-            bench: 'workers',
-            case: '1-worker',
-            value: Math.round(one),
-            unit: 'obs/s',
-            yardstick: Math.round(one),
-            ratio: 1,
-          });
-          context.report(
-            benchResult({
+            const [one, two] = rates as [number, number];
+            const suffix = handOver === 'carried' ? '' : `-${handOver}`;
+            context.report({
               bench: 'workers',
-              case: '2-workers',
-              value: two,
+              case: `1-worker${suffix}`,
+              value: Math.round(one),
               unit: 'obs/s',
-              yardstick: one,
-              better: 'higher',
-            }),
-          );
+              yardstick: Math.round(one),
+              ratio: 1,
+            });
+            context.report(
+              benchResult({
+                bench: 'workers',
+                case: `2-workers${suffix}`,
+                value: two,
+                unit: 'obs/s',
+                yardstick: one,
+                better: 'higher',
+              }),
+            );
+          }
         } finally {
           await stream.close();
           await nc.close();
@@ -147,63 +181,61 @@ export const workersBench: Bench = {
   },
 };
 
+/** Two seconds of arithmetic over a 512 KiB array in each of `processes` node processes at once: iterations in all. */
+async function plainLoops(processes: number): Promise<number> {
+  // In a function: V8 optimises locals better than the top-level bindings of a `-e` script.
+  const program = `(() => {
+    const a = new Float64Array(1 << 16); let n = 0, s = 0; const end = Date.now() + 2000;
+    while (Date.now() < end) {
+      for (let i = 0; i < 100000; i++) { const j = (i * 2654435761) & 0xffff; a[j] = a[j] * 0.5 + Math.sin(i); s += a[j]; }
+      n++;
+    }
+    process.stdout.write(String(n + (s === 0.5 ? 1 : 0)));
+  })()`;
+  const counts = await Promise.all(
+    Array.from(
+      { length: processes },
+      () =>
+        new Promise<number>((resolve, reject) =>
+          execFile(process.execPath, ['-e', program], (error, stdout) =>
+            error ? reject(error) : resolve(Number(stdout)),
+          ),
+        ),
+    ),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
+
 async function registerSeries(services: Services, count: number, prefix: string): Promise<number[]> {
-  const db = services.database.db;
-  const organisationId = services.globalOrganisationId;
-  const source = await db
-    .insertInto('source')
-    .values({
-      organisation_id: organisationId,
-      code: prefix,
-      name: prefix,
-      provider: 'bench',
-      licence: 'CC0',
-      provenance: 'generated',
-      url: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const ids: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const station = await db
-      .insertInto('station')
-      .values({
-        organisation_id: organisationId,
-        source_id: source.id,
-        code: `${prefix}s${i}`,
-        name: `Station ${prefix} ${i}`,
-        sense: 'ground_station',
-        lon: -170 + (i % 300),
-        lat: -60 + Math.floor(i / 300),
-        elevation_m: null,
-        expected_cadence_s: 60,
-        properties: '{}',
-        time_zone: 'UTC',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const series = await db
-      .insertInto('series')
-      .values({
-        organisation_id: organisationId,
-        station_id: station.id,
-        variable_code: 'pm25',
-        code: `${prefix}s${i}:pm25`,
-        unit: 'µg/m³',
-        qc_override: '{}',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    ids.push(series.id);
-  }
-  return ids;
+  const stations = await registerPm25Stations(
+    services.database.db,
+    services.globalOrganisationId,
+    prefix,
+    count,
+    (i) => ({
+      lon: -170 + (i % 300),
+      lat: -60 + Math.floor(i / 300),
+    }),
+  );
+  return stations.map((s) => s.seriesId);
+}
+
+/** A stored backlog: what each series' batch would carry on the stream, and the newest time of all. */
+interface Backlog {
+  readonly lastTimeMs: number;
+  readonly rows: ReadonlyMap<number, CarriedRows>;
 }
 
 /** Minute data ending an hour ago, a daily cycle with noise, written by COPY: no hint, no detection yet. */
-async function storeBacklog(services: Services, seriesIds: readonly number[], rows: number): Promise<number> {
+async function storeBacklog(
+  services: Services,
+  seriesIds: readonly number[],
+  rows: number,
+): Promise<Backlog> {
   const lastTimeMs = Math.floor(Date.now() / MINUTE) * MINUTE - 3_600_000;
   const firstTimeMs = lastTimeMs - (rows - 1) * MINUTE;
   await services.observations.ensurePartitions(firstTimeMs, lastTimeMs);
+  const carried = new Map<number, CarriedRows>();
   for (const seriesId of seriesIds) {
     const columns: ObservationColumns = { seriesId: [], timeMs: [], value: [], qcFlag: [], qcRule: [] };
     for (let i = 0; i < rows; i++) {
@@ -218,27 +250,40 @@ async function storeBacklog(services: Services, seriesIds: readonly number[], ro
       columns.qcRule.push(0);
     }
     await services.observations.copy(columns);
+    carried.set(seriesId, {
+      timeMs: Float64Array.from(columns.timeMs),
+      value: Float64Array.from(columns.value),
+    });
   }
-  return lastTimeMs;
+  // Autovacuum, and the checkpointer writing the new pages out, would otherwise work at a moment of their
+  // choosing, perhaps inside the timed part.
+  await sql`vacuum (analyze) observation`.execute(services.database.db);
+  await sql`checkpoint`.execute(services.database.db);
+  return { lastTimeMs, rows: carried };
 }
 
-/** Publishes one hint per series and waits until every detector of every series has reached `lastTimeMs`. */
+/**
+ * Publishes one hint per series, as the ingest would after committing the backlog as one batch per series
+ * (`carried`: with its rows; `read`: a bare hint, as for an import too big to carry), and waits until every
+ * detector of every series has reached the newest time.
+ */
 async function drain(
   services: Services,
   stream: ObservationStream,
-  seriesIds: readonly number[],
-  lastTimeMs: number,
+  backlog: Backlog,
+  handOver: HandOver,
   meanwhile: () => Promise<void> = async () => undefined,
 ): Promise<void> {
   stream.publish(
-    seriesIds.map((seriesId) => ({
+    [...backlog.rows].map(([seriesId, rows]) => ({
       seriesId,
       organisationId: services.globalOrganisationId,
-      newestMs: lastTimeMs,
+      newestMs: backlog.lastTimeMs,
+      ...(handOver === 'carried' ? { rows } : {}),
     })),
   );
   await stream.settled();
-  await untilDetected(services, seriesIds, lastTimeMs, meanwhile);
+  await untilDetected(services, [...backlog.rows.keys()], backlog.lastTimeMs, meanwhile);
 }
 
 async function untilDetected(
@@ -290,11 +335,13 @@ class CpuMeter {
   private constructor(
     private readonly services: Services,
     private readonly workerPids: readonly number[],
+    private readonly natsPid: number,
     private readonly benchStart: NodeJS.CpuUsage,
+    private readonly machineStartS: number,
   ) {}
 
-  static async start(services: Services, workerPids: readonly number[]): Promise<CpuMeter> {
-    const meter = new CpuMeter(services, workerPids, process.cpuUsage());
+  static async start(services: Services, workerPids: readonly number[], natsPid: number): Promise<CpuMeter> {
+    const meter = new CpuMeter(services, workerPids, natsPid, process.cpuUsage(), machineBusyS());
     await meter.sample(true);
     for (const [pid, times] of meter.#latest) meter.#baseline.set(pid, times);
     return meter;
@@ -309,13 +356,19 @@ class CpuMeter {
       this.services.database.db,
     );
     for (const { pid } of backends.rows) this.#backends.add(pid);
-    for (const pid of [...this.workerPids, ...this.#backends]) {
+    for (const pid of [...this.workerPids, this.natsPid, ...this.#backends]) {
       const times = timesOf(pid);
       if (times !== undefined) this.#latest.set(pid, times);
     }
   }
 
-  async stop(): Promise<{ workers: KindTimes; postgres: KindTimes; benchS: number }> {
+  async stop(): Promise<{
+    workers: KindTimes;
+    postgres: KindTimes;
+    nats: KindTimes;
+    benchS: number;
+    machineBusyS: number;
+  }> {
     await this.sample(true);
     const used = (pids: readonly number[]): KindTimes => {
       let cpuS = 0;
@@ -330,7 +383,9 @@ class CpuMeter {
     return {
       workers: used(this.workerPids),
       postgres: used([...this.#backends]),
+      nats: used([this.natsPid]),
       benchS: (bench.user + bench.system) / 1e6,
+      machineBusyS: machineBusyS() - this.machineStartS,
     };
   }
 }
@@ -349,6 +404,17 @@ function timesOf(pid: number): ProcessTimes | undefined {
     };
   } catch {
     return undefined;
+  }
+}
+
+/** CPU seconds the whole machine has spent busy since boot, all cores (/proc/stat: all but idle and iowait). */
+function machineBusyS(): number {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+    return (user! + nice! + system! + irq! + softirq! + steal!) / CLOCK_TICKS_PER_S;
+  } catch {
+    return Number.NaN;
   }
 }
 

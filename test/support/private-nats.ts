@@ -18,6 +18,8 @@ const BIN =
 export interface PrivateNats {
   /** nats://127.0.0.1:<port> */
   readonly url: string;
+  /** The server's process id while it runs (for measuring its CPU). */
+  readonly pid: number | undefined;
   /** Starts the server on the same port and store folder (streams and consumers come back) and waits for JetStream. */
   start(): Promise<void>;
   /** kill -9: no goodbye to the clients, which keep reconnecting. */
@@ -41,6 +43,9 @@ export async function startPrivateNats(): Promise<PrivateNats> {
   };
   const nats: PrivateNats = {
     url,
+    get pid() {
+      return child?.pid;
+    },
     start: async () => {
       child = spawn(BIN, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
         stdio: ['ignore', 'ignore', 'inherit'],
