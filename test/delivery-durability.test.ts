@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { boxOfArea } from '../src/notify/subscriptions.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
 import { BACKENDS } from './support/test-database.ts';
-import { ADMIN_KEY, registerFixture, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import {
+  ADMIN_KEY,
+  fixtureSignal,
+  registerFixture,
+  startTestPlatform,
+  type TestPlatform,
+} from './support/test-platform.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const DELIVERIES = 10_000;
@@ -90,26 +96,11 @@ describe.each(BACKENDS)('delivery durability on %s', (backend) => {
     });
     const now = Date.now();
     const ids = await insertSignals(db, [
-      {
-        organisationId: f.orgId,
-        seriesId: f.seriesId,
-        stationId: f.stationId,
-        areaId: null,
+      fixtureSignal(f, {
         raisedBy: { origin: 'rule', ruleId: rule.json().id, ruleVersion: rule.json().version },
-        kind: 'threshold',
-        state: 'firing',
         startMs: now,
-        endMs: null,
-        score: 1,
-        observed: 120,
-        expected: null,
-        spread: null,
-        unit: 'µg/m³',
-        leadTimeS: null,
-        sentence: 'test',
-        details: { threshold: 75 },
         dedupeKey: 'kill-9',
-      },
+      }),
     ]);
     await t.platform.services.warnings.process(ids, now);
     const pending = await db

@@ -4,6 +4,7 @@ import { insertSignals } from '../src/store/signal.repository.ts';
 import { BACKENDS } from './support/test-database.ts';
 import {
   type Fixture,
+  fixtureSignal,
   registerFixture,
   startTestPlatform,
   type TestPlatform,
@@ -52,26 +53,14 @@ describe.each(BACKENDS)('dissemination on %s', (backend) => {
     state: 'firing' | 'cleared' = 'firing',
   ) {
     const ids = await insertSignals(t.platform.services.database.db, [
-      {
-        organisationId: f.orgId,
-        seriesId: f.seriesId,
-        stationId: f.stationId,
-        areaId: null,
+      fixtureSignal(f, {
         raisedBy,
-        kind: 'threshold',
         state,
         startMs: nowMs,
         endMs: state === 'cleared' ? nowMs : null,
-        score: 1,
         observed: state === 'firing' ? 120 : 40,
-        expected: null,
-        spread: null,
-        unit: 'µg/m³',
-        leadTimeS: null,
-        sentence: 'test',
-        details: { threshold: 75 },
         dedupeKey: `d:${nowMs}:${state}:${Math.random()}`,
-      },
+      }),
     ]);
     await t.platform.services.warnings.process(ids, nowMs);
   }

@@ -8,6 +8,7 @@ import { emptyThreadState } from '../src/warn/warning-thread.ts';
 import { BACKENDS } from './support/test-database.ts';
 import {
   type Fixture,
+  fixtureSignal,
   registerFixture,
   startTestPlatform,
   type TestPlatform,
@@ -81,26 +82,7 @@ describe.each(BACKENDS)('overview and maps on %s', (backend) => {
   }
 
   function signal(raisedBy: SignalDraft['raisedBy'], startMs: number): SignalDraft {
-    return {
-      organisationId: f.orgId,
-      seriesId: f.seriesId,
-      stationId: f.stationId,
-      areaId: null,
-      raisedBy,
-      kind: 'threshold',
-      state: 'firing',
-      startMs,
-      endMs: null,
-      score: 1,
-      observed: 120,
-      expected: null,
-      spread: null,
-      unit: 'µg/m³',
-      leadTimeS: null,
-      sentence: 'test',
-      details: {},
-      dedupeKey: `ov:${startMs}:${Math.random()}`,
-    };
+    return fixtureSignal(f, { raisedBy, startMs, details: {}, dedupeKey: `ov:${startMs}:${Math.random()}` });
   }
 
   beforeAll(async () => {

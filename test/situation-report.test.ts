@@ -7,6 +7,7 @@ import { insertSignals } from '../src/store/signal.repository.ts';
 import { BACKENDS } from './support/test-database.ts';
 import {
   type Fixture,
+  fixtureSignal,
   registerFixture,
   startTestPlatform,
   type TestPlatform,
@@ -93,26 +94,14 @@ describe.each(BACKENDS)('situation report on %s', (backend) => {
     };
   }
 
-  const signal = (raisedBy: SignalDraft['raisedBy']): SignalDraft => ({
-    organisationId: f.orgId,
-    seriesId: f.seriesId,
-    stationId: f.stationId,
-    areaId: null,
-    raisedBy,
-    kind: 'threshold',
-    state: 'firing',
-    startMs: now,
-    endMs: null,
-    score: 1,
-    observed: 250,
-    expected: null,
-    spread: null,
-    unit: 'µg/m³',
-    leadTimeS: null,
-    sentence: 'test',
-    details: {},
-    dedupeKey: `sr:${Math.random()}`,
-  });
+  const signal = (raisedBy: SignalDraft['raisedBy']): SignalDraft =>
+    fixtureSignal(f, {
+      raisedBy,
+      startMs: now,
+      observed: 250,
+      details: {},
+      dedupeKey: `sr:${Math.random()}`,
+    });
 
   beforeAll(async () => {
     t = await startTestPlatform(backend);

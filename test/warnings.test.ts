@@ -11,6 +11,7 @@ import { BACKENDS } from './support/test-database.ts';
 import {
   ADMIN_KEY,
   type Fixture,
+  fixtureSignal,
   registerFixture,
   startTestPlatform,
   type TestPlatform,
@@ -45,24 +46,11 @@ describe.each(BACKENDS)('warnings on %s', (backend) => {
 
   /** Stores signals as detection would, then lets the warning stage judge them at `nowMs`. */
   async function raise(f: Fixture, nowMs: number, signals: Partial<SignalDraft>[]): Promise<number[]> {
-    const drafts = signals.map(
-      (s, i): SignalDraft => ({
-        organisationId: f.orgId,
-        seriesId: f.seriesId,
-        stationId: f.stationId,
-        areaId: null,
+    const drafts = signals.map((s, i) =>
+      fixtureSignal(f, {
         raisedBy: { origin: 'detector', detector: 'ensemble' },
-        kind: 'threshold',
-        state: 'firing',
         startMs: nowMs,
-        endMs: null,
-        score: 1,
         observed: 90,
-        expected: null,
-        spread: null,
-        unit: 'µg/m³',
-        leadTimeS: null,
-        sentence: 'test',
         details: {},
         dedupeKey: `test:${nowMs}:${i}:${Math.random()}`,
         ...s,

@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { SignalDraft } from '../../src/detect/signal.ts';
 import { insertSignals } from '../../src/store/signal.repository.ts';
-import type { TestPlatform } from './test-platform.ts';
+import { fixtureSignal, type TestPlatform } from './test-platform.ts';
 
 /** Where both organisations' stations stand: the same place, so that nothing geographic keeps them apart. */
 export const PLACE = { lon: 90.3795, lat: 23.7781 } as const;
@@ -309,26 +309,14 @@ export async function populateOrganisation(t: TestPlatform, r: Registry): Promis
       }),
     ),
   );
-  const signal = (raisedBy: { id: number; version: number }, i: number): SignalDraft => ({
-    organisationId: r.orgId,
-    seriesId: r.seriesId,
-    stationId: r.stationId,
-    areaId: i === 0 ? r.areaId : null,
-    raisedBy: { origin: 'rule', ruleId: raisedBy.id, ruleVersion: raisedBy.version },
-    kind: 'threshold',
-    state: 'firing',
-    startMs: nowMs,
-    endMs: null,
-    score: 1,
-    observed: 120,
-    expected: null,
-    spread: null,
-    unit: 'µg/m³',
-    leadTimeS: null,
-    sentence: `PM2.5 rose at Station ${name}`,
-    details: { threshold: 75 },
-    dedupeKey: `isolation:${code}:${i}`,
-  });
+  const signal = (raisedBy: { id: number; version: number }, i: number): SignalDraft =>
+    fixtureSignal(r, {
+      areaId: i === 0 ? r.areaId : null,
+      raisedBy: { origin: 'rule', ruleId: raisedBy.id, ruleVersion: raisedBy.version },
+      startMs: nowMs,
+      sentence: `PM2.5 rose at Station ${name}`,
+      dedupeKey: `isolation:${code}:${i}`,
+    });
   const signalIds = await insertSignals(
     t.platform.services.database.db,
     [published, ...drafts].map((raisedBy, i) => signal(raisedBy, i)),

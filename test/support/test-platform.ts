@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createPlatform, type Platform } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
+import type { SignalDraft } from '../../src/detect/signal.ts';
 import type { Backend } from '../../src/store/database.ts';
 import { insertSignals } from '../../src/store/signal.repository.ts';
 import { freshDatabase, type TestDatabase } from './test-database.ts';
@@ -159,6 +160,34 @@ export async function registerFixture(
 }
 
 /**
+ * A firing threshold signal on the fixture's PM2.5 series (120 µg/m³ over a level of 75), as detection would
+ * store it; `draft` says who raised it, when, its identity, and anything else that differs.
+ */
+export function fixtureSignal(
+  f: Pick<Fixture, 'orgId' | 'seriesId' | 'stationId'>,
+  draft: Pick<SignalDraft, 'raisedBy' | 'startMs' | 'dedupeKey'> & Partial<SignalDraft>,
+): SignalDraft {
+  return {
+    organisationId: f.orgId,
+    seriesId: f.seriesId,
+    stationId: f.stationId,
+    areaId: null,
+    kind: 'threshold',
+    state: 'firing',
+    endMs: null,
+    score: 1,
+    observed: 120,
+    expected: null,
+    spread: null,
+    unit: 'µg/m³',
+    leadTimeS: null,
+    sentence: 'test',
+    details: { threshold: 75 },
+    ...draft,
+  };
+}
+
+/**
  * A Severe PM2.5 warning for the fixture's organisation, the way the platform makes one: a threshold rule on
  * its series that publishes Severe at once, one firing signal of that rule (120 µg/m³ at `nowMs`), then the
  * warning stage. Returns the rule (id and version).
@@ -191,26 +220,12 @@ export async function publishSevereWarning(
   if (created.statusCode !== 201) throw new Error(`rule: ${created.statusCode} ${created.body}`);
   const rule = created.json() as { id: number; version: number };
   const signalIds = await insertSignals(t.platform.services.database.db, [
-    {
-      organisationId: f.orgId,
-      seriesId: f.seriesId,
-      stationId: f.stationId,
-      areaId: null,
+    fixtureSignal(f, {
       raisedBy: { origin: 'rule', ruleId: rule.id, ruleVersion: rule.version },
-      kind: 'threshold',
-      state: 'firing',
       startMs: nowMs,
-      endMs: null,
-      score: 1,
-      observed: 120,
-      expected: null,
-      spread: null,
-      unit: 'µg/m³',
-      leadTimeS: null,
       sentence,
-      details: { threshold: 75 },
       dedupeKey,
-    },
+    }),
   ]);
   await t.platform.services.warnings.process(signalIds, nowMs);
   return rule;
