@@ -3,15 +3,22 @@
  * bare /health, detection behind the observation stream, the warning stage behind signals.raised, the
  * dispatcher, and the clock that ticks rules, warnings and feeds.
  */
+import os from 'node:os';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Platform } from '../app.ts';
 import { carriedBySeries } from '../detect/carried-rows.ts';
 import { dutiesOf, type ProcessRole } from '../process-role.ts';
+import { takeTurn } from '../store/duty-turn.repository.ts';
 
 /** The clock's interval: rules on silence, warnings' cancels and expiries, feeds due, the sweep for lost hints. */
 const TICK_MS = 60_000;
+/**
+ * How long a duty's turn lasts: a little under the interval, so that the process that took it takes it again
+ * at its next tick, and another process takes over within a minute of it stopping.
+ */
+const TURN_MS = TICK_MS - 5_000;
 
 export interface RunningDuties {
   /** Where HTTP listens: the API for api, ingest and all; only /health for detect and notify. */
@@ -62,16 +69,24 @@ export async function startDuties(
     services.warnings.catchUp().catch(failed('warning catch-up failed'));
   }
 
+  // Each duty of the clock runs once a turn across every process of the deployment (store/duty-turn.repository.ts):
+  // the work is safe to repeat (locks and checkpoints see to that), but N processes need not do it N times.
+  const holder = `${os.hostname()}/${process.pid}/${role}`;
+  const onTurn = (duty: string, work: () => Promise<void>) =>
+    takeTurn(services.database.db, duty, holder, TURN_MS)
+      .then((mine) => (mine ? work() : undefined))
+      .catch(failed(`${duty} failed`));
   const ticker = setInterval(() => {
     if (duties.detection) {
       // The rules' clock: silence (stale sensors) and sliding windows advance even when no data comes.
-      services.detection.tick().catch(failed('rule tick failed'));
+      void onTurn('rule tick', () => services.detection.tick());
       // Work whose hint never arrived (a process killed between commit and publish) is found here.
-      services.detection.catchUpBehind().catch(failed('detection sweep failed'));
+      void onTurn('detection sweep', () => services.detection.catchUpBehind());
     }
     // Cancels after the all-clear time, expiries, renewals, lifted silences: the warnings' clock.
-    if (duties.warningStage) services.warnings.tick().catch(failed('warning tick failed'));
-    // Other authorities' feeds, each on its own interval (and backing off while it fails).
+    if (duties.warningStage) void onTurn('warning tick', () => services.warnings.tick());
+    // Other authorities' feeds, each on its own interval (and backing off while it fails); every process
+    // looks, and each due feed is claimed by one of them.
     if (duties.federation) services.federation.pollDue().catch(failed('federation poll failed'));
   }, TICK_MS);
 

@@ -11,6 +11,7 @@ import * as protectedAreas from './migrations/0007-protected-areas.ts';
 import * as speciesSoil from './migrations/0008-species-soil.ts';
 import * as hardening from './migrations/0009-hardening.ts';
 import * as checkpointStorage from './migrations/0010-checkpoint-storage.ts';
+import * as dutyTurns from './migrations/0011-duty-turns.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-backbone': backbone,
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-species-soil': speciesSoil,
   '0009-hardening': hardening,
   '0010-checkpoint-storage': checkpointStorage,
+  '0011-duty-turns': dutyTurns,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -201,6 +201,13 @@ export interface DetectorStateTable {
   updated_at: ColumnType<Date, never, Date>;
 }
 
+/** Who ran a clock duty last, and when the next process may (store/duty-turn.repository.ts). */
+export interface DutyTurnTable {
+  duty: string;
+  taken_by: string;
+  next_turn_at: Date;
+}
+
 export interface Schema {
   organisation: OrganisationTable;
   app_user: AppUserTable;
@@ -236,6 +243,7 @@ export interface Schema {
   protected_area_coverage: ProtectedAreaCoverageTable;
   occurrence: OccurrenceTable;
   sensitive_species: SensitiveSpeciesTable;
+  duty_turn: DutyTurnTable;
 }
 
 export interface UserSessionTable {

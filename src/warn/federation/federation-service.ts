@@ -43,6 +43,9 @@ export type Fetcher = (
 
 const LINK_FETCH_CONCURRENCY = 8;
 
+/** How long a process holds a due source while it polls it: longer than any poll takes. */
+const POLL_CLAIM_MS = 10 * 60_000;
+
 /** A signature made with an algorithm we refuse (SHA-1) proves little today: kept, marked unverified, not refused. */
 const WEAK_ALGORITHM = /^(signature method|digest|canonicalization) .* is not allowed/;
 
@@ -158,15 +161,21 @@ export class FederationService {
     return { status: 'imported', id: row.id, signature };
   }
 
-  /** Polls every source whose time has come. */
+  /**
+   * Polls every source whose time has come and that no other process has claimed. Claiming moves the source's
+   * next poll `POLL_CLAIM_MS` on in one statement (a concurrent claim waits on the row, then finds it no longer
+   * due); the poll then sets the real next time. A process that dies mid-poll leaves the source to be polled
+   * again once the claim runs out.
+   */
   async pollDue(nowMs = this.#clock()): Promise<void> {
-    const due = await this.#db
-      .selectFrom('cap_source')
-      .select('id')
+    const claimed = await this.#db
+      .updateTable('cap_source')
+      .set({ next_poll_at: new Date(nowMs + POLL_CLAIM_MS) })
       .where('url', 'is not', null)
       .where('next_poll_at', '<=', new Date(nowMs))
+      .returning('id')
       .execute();
-    for (const { id } of due) await this.poll(id, nowMs);
+    for (const { id } of claimed) await this.poll(id, nowMs);
   }
 
   /**
