@@ -19,6 +19,8 @@ const TICK_MS = 60_000;
  * at its next tick, and another process takes over within a minute of it stopping.
  */
 const TURN_MS = TICK_MS - 5_000;
+/** PGlite's statistics are refreshed this often (below). */
+const ANALYZE_TURN_MS = 60 * 60_000 - 5_000;
 
 export interface RunningDuties {
   /** Where HTTP listens: the API for api, ingest and all; only /health for detect and notify. */
@@ -72,8 +74,8 @@ export async function startDuties(
   // Each duty of the clock runs once a turn across every process of the deployment (store/duty-turn.repository.ts):
   // the work is safe to repeat (locks and checkpoints see to that), but N processes need not do it N times.
   const holder = `${os.hostname()}/${process.pid}/${role}`;
-  const onTurn = (duty: string, work: () => Promise<void>) =>
-    takeTurn(services.database.db, duty, holder, TURN_MS)
+  const onTurn = (duty: string, work: () => Promise<unknown>, turnMs = TURN_MS) =>
+    takeTurn(services.database.db, duty, holder, turnMs)
       .then((mine) => (mine ? work() : undefined))
       .catch(failed(`${duty} failed`));
   const ticker = setInterval(() => {
@@ -88,6 +90,10 @@ export async function startDuties(
     // Other authorities' feeds, each on its own interval (and backing off while it fails); every process
     // looks, and each due feed is claimed by one of them.
     if (duties.federation) services.federation.pollDue().catch(failed('federation poll failed'));
+    // PGlite has no autovacuum daemon: without this its planner would never learn how big the tables have
+    // grown or how their values spread, and would keep the plans it chose for an empty database.
+    if (services.database.backend === 'pglite')
+      void onTurn('analyze', () => sql`analyze`.execute(services.database.db), ANALYZE_TURN_MS);
   }, TICK_MS);
 
   const health = duties.api ? undefined : healthServer(platform, role);
