@@ -70,7 +70,16 @@ export interface BaselineSettings {
   readonly range: { readonly min: number; readonly max: number } | null;
   /** IANA zone of the station: the daily profile follows local hours. */
   readonly timeZone: string | null;
+  /** The variable cannot be negative (`VariableDefinition.nonNegative`): the band stops at 0. */
+  readonly nonNegative: boolean;
 }
+
+/**
+ * A band edge or centre line of a quantity that cannot be negative, held at 0: a symmetric band around a
+ * small concentration otherwise promises values no sensor can read. Clamping all three keeps lower ≤ centre ≤ upper.
+ */
+const floorAtZero = (value: number, nonNegative: boolean): number =>
+  nonNegative ? Math.max(0, value) : value;
 
 /**
  * The seasonal baseline's expected value and band at each time, from the ensemble's snapshot (the
@@ -99,6 +108,7 @@ export function baselineBand(
   } catch {
     return []; // a snapshot of another version: no band rather than a wrong one
   }
+  const nonNegative = settings.nonNegative;
   const band: BandPoint[] = [];
   for (const tMs of timesMs) {
     // A missing value (NaN) makes the baseline say what it expects and return before learning.
@@ -106,7 +116,12 @@ export function baselineBand(
     if (out.expected === null || out.spread === null) continue;
     const expected = out.expected * scale + offset;
     const half = z * out.spread * scale;
-    band.push({ tMs, expected, lower: expected - half, upper: expected + half });
+    band.push({
+      tMs,
+      expected: floorAtZero(expected, nonNegative),
+      lower: floorAtZero(expected - half, nonNegative),
+      upper: floorAtZero(expected + half, nonNegative),
+    });
   }
   return band;
 }
@@ -122,11 +137,13 @@ export interface ForecastPoint {
  * The forecast detector's Holt-Winters model (the `forecast` row of detector_state) run `FORECAST_HORIZON_S`
  * ahead of its last observation, as the detector itself looks ahead; the band is ±1.96 σ_h, σ_h grown from
  * the model's robust spread of one-step errors (Hyndman et al. 2008, §6.3); `originMs` is the time of that
- * last observation. No points until the model has learnt two seasons, or without a usable snapshot.
+ * last observation. No points until the model has learnt two seasons, or without a usable snapshot. For a
+ * variable that cannot be negative (`nonNegative`) the mean and band stop at 0.
  */
 export function forecastBand(
   snapshot: unknown,
   cadenceS: number,
+  { nonNegative }: { readonly nonNegative: boolean },
 ): { readonly originMs: number | null; readonly points: ForecastPoint[] } {
   const none = { originMs: null, points: [] };
   const model = (snapshot as { model?: HoltWintersSnapshot } | null)?.model;
@@ -145,9 +162,9 @@ export function forecastBand(
     originMs,
     points: forecast.mean.map((mean, j) => ({
       tMs: originMs + (j + 1) * stepMs,
-      mean,
-      lower: forecast.lower[j] ?? mean,
-      upper: forecast.upper[j] ?? mean,
+      mean: floorAtZero(mean, nonNegative),
+      lower: floorAtZero(forecast.lower[j] ?? mean, nonNegative),
+      upper: floorAtZero(forecast.upper[j] ?? mean, nonNegative),
     })),
   };
 }

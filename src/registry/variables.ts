@@ -23,6 +23,12 @@ export interface VariableDefinition {
   readonly qc: QcLimits;
   /** Where the limits come from. */
   readonly source?: string;
+  /**
+   * The quantity itself cannot be negative (a concentration, an amount, a count, a magnitude), whatever an
+   * instrument's zero drift reports: bands drawn around it (expected range, forecast) stop at 0. Left out
+   * where negatives are real: temperatures, levels against a datum, flows that reverse, indices, logarithms.
+   */
+  readonly nonNegative?: boolean;
 }
 
 /*
@@ -51,6 +57,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Particulate matter PM2.5',
     unit: 'µg/m³',
     domain: 'air',
+    nonNegative: true,
     // Hourly PM2.5 above 500 µg/m³ occurs only in heavy wildfire smoke and dust storms.
     qc: { hardMin: ANALYSER_NOISE_FLOOR, hardMax: 2000, softMin: 0, softMax: 500 },
     source: AIR_QUALITY_SOURCE,
@@ -60,6 +67,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Particulate matter PM10',
     unit: 'µg/m³',
     domain: 'air',
+    nonNegative: true,
     // Dust storms drive hourly PM10 into the thousands of µg/m³ (e.g. Beijing, March 2021).
     qc: { hardMin: ANALYSER_NOISE_FLOOR, hardMax: 10_000, softMin: 0, softMax: 1000 },
     source: AIR_QUALITY_SOURCE,
@@ -69,6 +77,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Nitrogen dioxide',
     unit: 'µg/m³',
     domain: 'air',
+    nonNegative: true,
     // Soft max a little above the EU alert threshold of 400 µg/m³ (Directive 2008/50/EC, Annex XII).
     qc: { hardMin: ANALYSER_NOISE_FLOOR, hardMax: 2000, softMin: 0, softMax: 500 },
     source: AIR_QUALITY_SOURCE,
@@ -78,6 +87,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Ozone',
     unit: 'µg/m³',
     domain: 'air',
+    nonNegative: true,
     // EU alert threshold 240 µg/m³ (Directive 2008/50/EC, Annex XII); hourly values above 400 are unheard of near the ground.
     qc: { hardMin: ANALYSER_NOISE_FLOOR, hardMax: 1000, softMin: 0, softMax: 400 },
     source: AIR_QUALITY_SOURCE,
@@ -87,6 +97,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Sulphur dioxide',
     unit: 'µg/m³',
     domain: 'air',
+    nonNegative: true,
     // EU alert threshold 500 µg/m³ (Directive 2008/50/EC, Annex XII); volcanic plumes go far above.
     qc: { hardMin: ANALYSER_NOISE_FLOOR, hardMax: 10_000, softMin: 0, softMax: 1000 },
     source: AIR_QUALITY_SOURCE,
@@ -96,6 +107,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Carbon monoxide',
     unit: 'mg/m³',
     domain: 'air',
+    nonNegative: true,
     // EU limit value 10 mg/m³ as an 8-hour mean (Directive 2008/50/EC, Annex XI); fires can exceed it many times over.
     qc: { hardMin: -1, hardMax: 200, softMin: 0, softMax: 50 },
     source: AIR_QUALITY_SOURCE,
@@ -109,6 +121,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     // 194 dB is the largest undistorted sound pressure level in air at 1 atm (amplitude = ambient pressure);
     // outdoor levels below 20 dB are under the self-noise of most sound level meters, those above 140 dB painful.
     qc: { hardMin: 0, hardMax: 194, softMin: 20, softMax: 140 },
+    // Not nonNegative: a level is a logarithm (re 20 µPa), below 0 dB in an anechoic room.
     source: 'Physical limit of undistorted sound in air at 1 atm; self-noise of sound level meters',
   },
 
@@ -127,6 +140,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Relative humidity',
     unit: '%',
     domain: 'climate',
+    nonNegative: true,
     // Capacitive sensors read a few percent above 100 in fog and after condensation; keep those as suspect.
     qc: { hardMin: 0, hardMax: 105, softMin: 1, softMax: 100 },
     source: 'Definition of relative humidity; sensor overshoot in saturated air',
@@ -136,6 +150,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Wind speed',
     unit: 'm/s',
     domain: 'climate',
+    nonNegative: true,
     // Record gust 113.2 m/s (Barrow Island, cyclone Olivia, 10 April 1996); sustained winds above 75 m/s only in the strongest cyclones.
     qc: { hardMin: 0, hardMax: 115, softMax: 75 },
     source: WMO_EXTREMES,
@@ -145,6 +160,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Precipitation amount',
     unit: 'mm',
     domain: 'climate',
+    nonNegative: true,
     // Amount per observation interval of up to a day: 24-hour record 1825 mm (Foc-Foc, La Réunion, 1966),
     // 1-hour record 305 mm (Holt, Missouri, 1947).
     qc: { hardMin: 0, hardMax: 1830, softMax: 305 },
@@ -155,6 +171,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Air pressure at station level',
     unit: 'hPa',
     domain: 'climate',
+    nonNegative: true,
     // Sea-level extremes 870 hPa (typhoon Tip, 1979) and 1083.8 hPa (Agata, 1968); station pressure on
     // high mountains is far lower (about 330 hPa on Everest's summit), stations above 5500 m are rare.
     qc: { hardMin: 300, hardMax: 1100, softMin: 500, softMax: 1085 },
@@ -165,6 +182,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Global horizontal irradiance',
     unit: 'W/m²',
     domain: 'climate',
+    nonNegative: true,
     // BSRN "physically possible" (hard) and "extremely rare" (soft) limits at solar zenith 0 with the
     // perihelion solar constant: −4 .. 1.5·Sa+100 and −2 .. 1.2·Sa+50 (Long & Dutton 2010).
     qc: { hardMin: -4, hardMax: 2225, softMin: -2, softMax: 1750 },
@@ -206,6 +224,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Dissolved oxygen',
     unit: 'mg/L',
     domain: 'water',
+    nonNegative: true,
     // Saturation is 14.6 mg/L at 0 °C; algal blooms supersaturate to about 20–25 mg/L.
     qc: { hardMin: 0, hardMax: 50, softMax: 25 },
     source: 'Oxygen solubility in fresh water (APHA Standard Methods 4500-O)',
@@ -215,6 +234,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Turbidity',
     unit: 'NTU',
     domain: 'water',
+    nonNegative: true,
     // Optical sensors typically span 0–4000; sediment-laden floods go beyond, so no hard maximum.
     qc: { hardMin: 0, softMax: 4000 },
     source: 'Typical range of nephelometric turbidity sensors',
@@ -226,6 +246,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     domain: 'water',
     // Acid mine drainage falls below 3, soda lakes rise above 10.
     qc: { hardMin: 0, hardMax: 14, softMin: 3, softMax: 11 },
+    // Not nonNegative: pH is a logarithm, below 0 in concentrated acids (the hard limits bound dilute water).
     source: 'pH scale of dilute aqueous solutions',
   },
   {
@@ -233,6 +254,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Specific electrical conductivity at 25 °C',
     unit: 'µS/cm',
     domain: 'water',
+    nonNegative: true,
     // Sea water is about 50 000–55 000 µS/cm; hypersaline brines reach about 250 000.
     qc: { hardMin: 0, hardMax: 300_000, softMax: 60_000 },
     source: 'Conductivity of sea water and brines',
@@ -242,6 +264,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Nitrate (as NO₃)',
     unit: 'mg/L',
     domain: 'water',
+    nonNegative: true,
     // WHO drinking-water guideline 50 mg/L as NO₃ (WHO Guidelines for drinking-water quality, 4th ed.);
     // heavily polluted groundwater reaches a few hundred.
     qc: { hardMin: 0, hardMax: 2000, softMax: 500 },
@@ -252,6 +275,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Chlorophyll a',
     unit: 'µg/L',
     domain: 'water',
+    nonNegative: true,
     // OECD (1982) calls lakes with mean chlorophyll a above 25 µg/L hypertrophic; cyanobacterial scums reach thousands.
     qc: { hardMin: 0, hardMax: 10_000, softMax: 1000 },
     source: 'OECD (1982) eutrophication of waters, trophic classification',
@@ -263,6 +287,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Volumetric soil water content',
     unit: '%',
     domain: 'soil',
+    nonNegative: true,
     // Cannot exceed the pore space: about 30–60 % in mineral soils, up to about 90 % in peat.
     qc: { hardMin: 0, hardMax: 100, softMax: 65 },
     source: 'Porosity of mineral and organic soils',
@@ -272,6 +297,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Soil organic carbon content',
     unit: 'g/kg',
     domain: 'soil',
+    nonNegative: true,
     // Organic matter is about 50–58 % carbon, so even pure peat stays below about 580 g/kg.
     qc: { hardMin: 0, hardMax: 600, softMax: 550 },
     source: 'Carbon content of soil organic matter',
@@ -290,6 +316,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Soil bulk density',
     unit: 'g/cm³',
     domain: 'soil',
+    nonNegative: true,
     // Bulk density cannot exceed the particle density of soil minerals (about 2.65 g/cm³ for quartz);
     // peat is about 0.1, compacted subsoils about 1.8.
     qc: { hardMin: 0, hardMax: 2.65, softMin: 0.05, softMax: 2 },
@@ -300,6 +327,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Soil loss by water erosion',
     unit: 't/ha/yr',
     domain: 'soil',
+    nonNegative: true,
     // The highest class mapped by RUSLE2015 starts at 50 t/ha/yr (Panagos et al. 2015; EU mean 2.46 t/ha/yr).
     qc: { hardMin: 0, softMax: 500 },
     source: 'Panagos et al. (2015), The new assessment of soil loss by water erosion in Europe',
@@ -320,6 +348,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Tree cover loss',
     unit: 'ha',
     domain: 'land',
+    nonNegative: true,
     qc: { hardMin: 0 },
   },
   {
@@ -327,6 +356,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Burned area',
     unit: 'ha',
     domain: 'land',
+    nonNegative: true,
     qc: { hardMin: 0 },
   },
   {
@@ -334,6 +364,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Fire radiative power',
     unit: 'MW',
     domain: 'land',
+    nonNegative: true,
     qc: { hardMin: 0 },
   },
 
@@ -343,6 +374,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     name: 'Number of species observed',
     unit: 'count',
     domain: 'biodiversity',
+    nonNegative: true,
     qc: { hardMin: 0 },
   },
 ] satisfies VariableDefinition[]);

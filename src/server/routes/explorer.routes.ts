@@ -6,6 +6,7 @@ import { FORECAST_DETECTOR } from '../../detect/forecast-detector.ts';
 import { notFound } from '../../errors.ts';
 import { qcFlagOfCode, qcRuleOfCode } from '../../ingest/quality-control.ts';
 import { baselineBand, bucketStarts, explorerBuckets, forecastBand } from '../../query/series-explorer.ts';
+import { findVariable } from '../../registry/variables.ts';
 import { seriesContexts } from '../../store/detection.repository.ts';
 import {
   bucketStats,
@@ -91,7 +92,8 @@ export async function explorerRoutes(app: HttpServer, { services }: { services: 
           `and rejected values themselves (at most ${MAX_QC_POINTS}). baseline: the seasonal baseline's expected ` +
           "value ± 3 σ at each bucket start, from the ensemble detector's stored state (empty before it has learnt). " +
           'forecast: the Holt-Winters forecast 6 h beyond the last observation detection has seen, with a 95 % band ' +
-          "(only when that observation lies in the range). signals: the series' signals overlapping the range.",
+          '(only when that observation lies in the range). Both bands stop at 0 for a variable that cannot be ' +
+          "negative (a concentration, amount or count). signals: the series' signals overlapping the range.",
         params: IdParam,
         querystring: Type.Intersect([
           TimeRangeQuery,
@@ -144,7 +146,9 @@ export async function explorerRoutes(app: HttpServer, { services }: { services: 
             rejected: b.rejected,
             suspect: b.suspect,
           }));
-      const forecast = forecastBand(snapshots.get(FORECAST_DETECTOR.name), context.cadenceS);
+      // Bands around a concentration, count or amount stop at 0 (registry/variables.ts).
+      const nonNegative = findVariable(context.variable)?.nonNegative === true;
+      const forecast = forecastBand(snapshots.get(FORECAST_DETECTOR.name), context.cadenceS, { nonNegative });
       // A forecast made from outside the range says nothing about what the chart shows.
       const origin = forecast.originMs;
       const showForecast = origin !== null && origin >= fromMs && origin < toMs;
@@ -170,7 +174,7 @@ export async function explorerRoutes(app: HttpServer, { services }: { services: 
         qc_truncated: flagged.length > MAX_QC_POINTS,
         baseline: baselineBand(
           snapshots.get(ENSEMBLE_DETECTOR.name),
-          { range: context.range, timeZone: context.timeZone },
+          { range: context.range, timeZone: context.timeZone, nonNegative },
           bucketStarts(fromMs, toMs, buckets),
         ).map((b) => ({ t: iso(b.tMs), expected: b.expected, lower: b.lower, upper: b.upper })),
         signals: signals.map((s) => ({
