@@ -511,6 +511,7 @@ const PUBLIC_ROUTES: Readonly<Record<string, string>> = {
   'POST /auth/logout': "ends only the session of the request's own cookie",
   'GET /health': 'liveness for load balancers; names no data',
   'GET /v1/units': 'reference data: the units the platform converts between',
+  'GET /v1/hazards': 'reference data: the hazard taxonomy and its names, as public CAP alerts carry them',
   'GET /cap/{identifier}.xml':
     'published CAP alerts are public by design (CAP 1.2, WMO register of alerting authorities)',
   'GET /cap/{identifier}.json': 'the published CAP alert as JSON, public like its XML',

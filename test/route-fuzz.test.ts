@@ -139,6 +139,7 @@ const ROUTE_INPUTS: Readonly<Record<string, RouteInput>> = {
   'GET /cap/{identifier}.json': {},
   'GET /feeds/warnings.atom': {},
   'GET /feeds/warnings.rss': {},
+  'GET /v1/hazards': { weight: 0.2 },
   'GET /feeds/warnings/stream': { skip: 'a server-sent event stream never ends, and it takes no input' },
   'GET /cap/{identifier}.wav': { weight: 0.1 }, // espeak-ng speaks the bulletin
   'GET /cap/{identifier}.pdf': { weight: 0.1 },

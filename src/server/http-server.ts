@@ -37,6 +37,7 @@ import { capRoutes } from './routes/cap.routes.ts';
 import { eventRoutes } from './routes/event.routes.ts';
 import { explorerRoutes } from './routes/explorer.routes.ts';
 import { federationRoutes } from './routes/federation.routes.ts';
+import { hazardRoutes } from './routes/hazard.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { incidentRoutes } from './routes/incident.routes.ts';
 import { natureRoutes } from './routes/nature.routes.ts';
@@ -250,6 +251,7 @@ export async function buildHttpServer(services: Services, options: HttpServerOpt
   await app.register(ruleRoutes, { services });
   await app.register(warningRoutes, { services });
   await app.register(capRoutes, { services });
+  await app.register(hazardRoutes);
   await app.register(federationRoutes, { services });
   await app.register(subscriptionRoutes, { services });
   await app.register(incidentRoutes, { services });
