@@ -1,7 +1,7 @@
 import { parse as csvParseReference } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { locateJsonError, parseDecimal, readCsvRecords } from './body-reader.ts';
+import { locateJsonError, MAX_CSV_SYNTAX_ERRORS, parseDecimal, readCsvRecords } from './body-reader.ts';
 import { type ParsedObservation, parseObservations } from './observation-parser.ts';
 import { bodyFormatOf } from './row-problem.ts';
 
@@ -569,5 +569,27 @@ describe('readCsvRecords', () => {
       { line: 4, cells: ['b'] },
     ]);
     expect(reference('a\r\n"x\r\ny"\r\nb\r\n')?.[2]?.line).toBe(5);
+  });
+
+  it('stops reading after MAX_CSV_SYNTAX_ERRORS bad quotes, keeping what came before and saying where it stopped', () => {
+    // One line of 400 000 bad closing quotes: csv-parse would raise an Error for each.
+    const flood = Array.from({ length: 400_000 }, () => '"a"b').join(',');
+    const records = readCsvRecords(
+      `s,t,v\n"ok","2026-01-01T00:00:00Z",1\n${flood}\nlater,2026-01-01T00:00:00Z,2\n`,
+    );
+    expect(records.slice(0, 2)).toEqual([
+      { line: 1, cells: ['s', 't', 'v'] },
+      { line: 2, cells: ['ok', '2026-01-01T00:00:00Z', '1'] },
+    ]);
+    expect(records.at(-1)?.error).toMatch(`stopped here after ${MAX_CSV_SYNTAX_ERRORS} syntax errors`);
+    expect(records.length).toBeLessThanOrEqual(MAX_CSV_SYNTAX_ERRORS + 3);
+    expect(records.some((r) => r.cells?.[0] === 'later')).toBe(false);
+
+    // Many bad lines: each is named by its line until the limit.
+    const badLines = Array.from({ length: 3000 }, (_, i) => `"s${i}"x,2026-01-01T00:00:00Z,1`).join('\n');
+    const named = readCsvRecords(`s,t,v\n${badLines}\n`);
+    expect(named[1]).toEqual({ line: 2, error: expect.stringMatching(/closing double quote/) });
+    expect(named[2]).toEqual({ line: 3, error: expect.stringMatching(/closing double quote/) });
+    expect(named.at(-1)?.error).toMatch(/stopped here/);
   });
 });
