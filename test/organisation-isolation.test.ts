@@ -281,6 +281,12 @@ const ROUTES: Readonly<Record<string, RouteCheck>> = {
   'POST /v1/warnings/{id}/cancel': {
     call: (own) => ({ url: `/v1/warnings/${own.cancelThreadId}/cancel`, body: { reason: 'not ours' } }),
   },
+  'POST /v1/warnings/{id}/amend': {
+    call: (own) => ({
+      url: `/v1/warnings/${own.publishedThreadId}/amend`,
+      body: { area_desc: 'not ours', reason: 'not ours' },
+    }),
+  },
   'POST /v1/warnings/{id}/verification': {
     call: (own) => ({
       url: `/v1/warnings/${own.publishedThreadId}/verification`,

@@ -129,6 +129,7 @@ const ROUTE_INPUTS: Readonly<Record<string, RouteInput>> = {
   'POST /v1/warnings/{id}/versions/{version}/approve': {},
   'POST /v1/warnings/{id}/versions/{version}/reject': {},
   'POST /v1/warnings/{id}/cancel': {},
+  'POST /v1/warnings/{id}/amend': {},
   'POST /v1/warnings/{id}/verification': {},
   'GET /v1/verification': {},
   'PUT /v1/organisations/{id}/signing-key': {},

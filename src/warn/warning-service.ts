@@ -49,8 +49,10 @@ import { type AreaGeometry, coveredShare, overlapShare, unionOf } from './warnin
 import { capAlertOf, type WarningContent, type WarningText } from './warning-cap.ts';
 import {
   type EvidenceReading,
+  levelScore,
   type ResolvedPolicy,
   resolvePolicy,
+  sameLevels,
   severityRank,
   type WarningLevels,
   type WarningPolicy,
@@ -62,8 +64,10 @@ import {
   emptyThreadState,
   leadingStrand,
   liveSenses,
+  quietSince,
   type ThreadState,
   type ThreadVersions,
+  threadLevels,
 } from './warning-thread.ts';
 import { isWarningLanguage, warningWords } from './words/warning-words.ts';
 
@@ -1037,6 +1041,89 @@ export class WarningService {
       const { thread, row } = await this.#pending(tx, threadId, version, readable);
       await this.#setStatus(tx, thread, row, 'rejected', actor, reason);
     });
+  }
+
+  /**
+   * The approver publishes a CAP Update of the standing warning now, with edits to its words, area name, levels
+   * or expiry: a correction, an added instruction, an extension, an escalation the evidence has not shown yet.
+   * New levels re-write the words the way the thread would (unless texts are given too). Levels below what the
+   * live evidence says are refused: the thread would raise them again at its next turn of the clock; silence or
+   * cancel instead. The thread goes on from the Update: a raised level stands `clearAfterS` before the evidence
+   * may lower it.
+   */
+  async amend(
+    threadId: number,
+    actor: string,
+    readable: readonly number[],
+    edits: WarningEdits,
+    reason: string,
+    nowMs = this.#now(),
+  ): Promise<number> {
+    const published = await this.#db.transaction().execute(async (tx) => {
+      const thread = await threadById(tx, threadId);
+      if (thread === undefined || !readable.includes(thread.organisation_id)) throw notFound('warning');
+      await lockOrganisationWarnings(tx, thread.organisation_id);
+      const locked = (await threadById(tx, threadId)) ?? thread;
+      if (locked.status !== 'open') throw new Ew4eError('EW4E_CONFLICT', 'the warning thread is closed');
+      const versions = await versionsOf(tx, threadId);
+      const pending = versions.find((v) => PENDING_STATUSES.includes(v.status));
+      if (pending !== undefined)
+        throw new Ew4eError(
+          'EW4E_CONFLICT',
+          `version ${pending.version} awaits review: approve it (with edits) or reject it first`,
+        );
+      const out = lastPublished(versions);
+      if (out === undefined || out.expires_at.getTime() <= nowMs)
+        throw new Ew4eError('EW4E_CONFLICT', 'no published warning stands to update');
+      const levels = { ...levelsOf(out), ...edits.levels };
+      const policy = await this.#policyOf(tx, locked);
+      const corroborating = await this.#corroboratingSenses(tx, locked, policy, nowMs);
+      const impact = impactLevel(locked.exposure as ExposureRecord, {
+        natureHazard: !policy.hazard.category.includes('Health'),
+      });
+      const evidence = threadLevels(locked.state, nowMs, impact, policy.hazard.onset, corroborating);
+      if (quietSince(locked.state, nowMs) === null && levelScore(levels) < levelScore(evidence))
+        throw new Ew4eError(
+          'EW4E_CONFLICT',
+          `the live evidence stands at ${evidence.severity}, ${evidence.certainty}, ${evidence.urgency}: ` +
+            'a lower level would be raised again at once; silence the hazard here or cancel the warning instead',
+        );
+      const before = out.content;
+      const relevelled = sameLevels(levels, levelsOf(out))
+        ? before
+        : await this.#render(
+            tx,
+            locked,
+            policy,
+            levels,
+            'Update',
+            levelScore(levels) > levelScore(levelsOf(out)) ? 'escalated' : 'deescalated',
+            nowMs,
+            corroborating,
+          );
+      const edited: WarningContent = {
+        ...relevelled,
+        texts: mergeTexts(relevelled.texts, edits.texts ?? []),
+        areaDesc: edits.areaDesc ?? before.areaDesc,
+        expiresMs: edits.expiresMs ?? before.expiresMs,
+      };
+      const changes = editDiff(before, edited);
+      if (Object.keys(changes).length === 0)
+        throw new Ew4eError('EW4E_BAD_REQUEST', 'the edits change nothing in the standing warning');
+      const version = await this.#saveVersion(tx, locked, undefined, versions, 'Update', 'amended', edited);
+      await appendAudit(tx, {
+        organisationId: locked.organisation_id,
+        threadId,
+        warningId: version.id,
+        actor,
+        action: 'amended',
+        changes: { ...changes, reason },
+      });
+      await this.#publish(tx, locked, version, actor, nowMs);
+      return version;
+    });
+    this.#options.onPublished?.([published.id]);
+    return published.version;
   }
 
   /** An operator ends a thread: its published warning is cancelled at once. */

@@ -14,6 +14,9 @@ import { signCapXml } from '../../warn/cap/cap-signature.ts';
 import { toCapXml } from '../../warn/cap/cap-xml.ts';
 import { HAZARD_CODES } from '../../warn/hazards.ts';
 import { summariseVerification } from '../../warn/verification.ts';
+import type { WarningText } from '../../warn/warning-cap.ts';
+import type { WarningLevels } from '../../warn/warning-policy.ts';
+import type { WarningEdits } from '../../warn/warning-service.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
 import { BigRowId, IdParam, queryError, RowId } from './route-schemas.ts';
 
@@ -50,6 +53,31 @@ const Text = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** What an approver may change in a version: at approval, or in an Update of the standing warning. */
+const EditFields = {
+  texts: Type.Optional(Type.Array(Text, { maxItems: 10 })),
+  area_desc: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  levels: Type.Optional(Levels),
+  expires: Type.Optional(Type.String({ format: 'date-time' })),
+};
+
+function editsOf(body: {
+  texts?: WarningText[];
+  area_desc?: string;
+  levels?: Partial<WarningLevels>;
+  expires?: string;
+}): WarningEdits {
+  const expiresMs = body.expires === undefined ? undefined : Date.parse(body.expires);
+  if (expiresMs !== undefined && expiresMs <= Date.now())
+    throw queryError('expires', '`expires` must be in the future');
+  return {
+    ...(body.texts === undefined ? {} : { texts: body.texts }),
+    ...(body.area_desc === undefined ? {} : { areaDesc: body.area_desc }),
+    ...(body.levels === undefined ? {} : { levels: body.levels }),
+    ...(expiresMs === undefined ? {} : { expiresMs }),
+  };
+}
 
 const VersionParams = Type.Object({
   id: BigRowId(),
@@ -188,38 +216,50 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
         summary:
           'Publish a version awaiting review, optionally with edits (texts per language, area name, levels, expiry)',
         params: VersionParams,
-        body: Type.Optional(
-          Type.Object(
-            {
-              texts: Type.Optional(Type.Array(Text, { maxItems: 10 })),
-              area_desc: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-              levels: Type.Optional(Levels),
-              expires: Type.Optional(Type.String({ format: 'date-time' })),
-            },
-            { additionalProperties: false },
-          ),
-        ),
+        body: Type.Optional(Type.Object(EditFields, { additionalProperties: false })),
       },
     },
     async (request) => {
       const caller = callerOf(request);
-      const body = request.body ?? {};
-      const expiresMs = body.expires === undefined ? undefined : Date.parse(body.expires);
-      if (expiresMs !== undefined && expiresMs <= Date.now())
-        throw queryError('expires', '`expires` must be in the future');
       await warnings.approve(
         request.params.id,
         request.params.version,
         actorOf(caller),
         caller.readableOrganisationIds,
-        {
-          ...(body.texts === undefined ? {} : { texts: body.texts }),
-          ...(body.area_desc === undefined ? {} : { areaDesc: body.area_desc }),
-          ...(body.levels === undefined ? {} : { levels: body.levels }),
-          ...(expiresMs === undefined ? {} : { expiresMs }),
-        },
+        editsOf(request.body ?? {}),
       );
       return { published: true };
+    },
+  );
+
+  app.post(
+    '/v1/warnings/:id/amend',
+    {
+      config: { role: 'approver', scope: 'warnings:review' },
+      schema: {
+        tags: ['warnings'],
+        summary:
+          'Publish a CAP Update of the standing warning now, with edits (texts per language, area name, levels, expiry) and the reason',
+        description:
+          'New levels re-write the words unless texts are given too. Refused (409) while a version awaits review, when no published warning stands, and for levels below what the live evidence says (the thread would raise them again at once).',
+        params: IdParam,
+        body: Type.Object(
+          { ...EditFields, reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ published: Type.Boolean(), version: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const version = await warnings.amend(
+        request.params.id,
+        actorOf(caller),
+        caller.readableOrganisationIds,
+        editsOf(request.body),
+        request.body.reason,
+      );
+      return { published: true, version };
     },
   );
 
