@@ -1,7 +1,8 @@
 /**
  * The dashboard end to end, as a duty officer uses it: the README's first command (platform + demo) in a child
  * process, Debian's Chromium driven by playwright-core. Log in, see the demo's warning on the map, approve a
- * draft and find it in the Atom feed, open an incident from it and assign a task, export the situation report.
+ * draft and find it in the Atom feed, open an incident from it and assign a task, silence and cancel it through
+ * the page's dialog, read its hazard in French, export the situation report.
  * Every request the browser makes is recorded: none may leave 127.0.0.1.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hazardName } from '../../src/warn/words/warning-words.ts';
 import { ensureWebBuild } from '../../web/build.ts';
 
 export const CHROMIUM = process.env.EW4E_CHROMIUM ?? '/usr/bin/chromium';
@@ -97,6 +99,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   const requests: string[] = [];
+  /** The thread whose draft the duty officer approves, then silences and cancels. */
+  let approvedId = 0;
   /** What the browser refused under our Content Security Policy (server/security-headers.ts): must stay empty. */
   const cspViolations: string[] = [];
   // biome-ignore lint/suspicious/noExplicitAny: the test reads replies of several shapes.
@@ -168,6 +172,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     await page.getByTestId('approve').waitFor();
     await page.locator('[data-testid=map][data-state=idle]').waitFor();
     await shot('02-draft');
+    approvedId = draft.id;
     await page.getByTestId('approve').click();
     await expect
       .poll(
@@ -195,6 +200,116 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     await expect.poll(() => page.getByTestId('task-row').filter({ hasText: 'brick kilns' }).count()).toBe(1);
     await expect.poll(() => page.getByTestId('timeline').textContent()).toMatch(/task/);
     await shot('04-incident');
+  }, 60_000);
+
+  it('silences the hazard there through a dialog that wants a reason and a valid number of hours', async () => {
+    await page.goto(`${server.base}/warnings/${approvedId}`);
+    const silences = async () => (await api('/v1/silences')).items as { reason: string; ends_at: string }[];
+    const before = (await silences()).length;
+    const open = page.getByRole('button', { name: 'Silence', exact: true });
+    await open.click();
+    const dialog = page.getByRole('dialog', { name: 'Silence' });
+    await dialog.waitFor();
+    // Focus starts in the first field, the reason.
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('name')")).toBe('reason');
+    const confirm = dialog.getByRole('button', { name: 'Silence', exact: true });
+    const hours = dialog.getByLabel('Silence this hazard here for (hours)');
+    expect(await hours.inputValue()).toBe('6');
+    expect(await confirm.isDisabled(), 'no reason yet').toBe(true);
+    await dialog.getByLabel('Reason').fill('   ');
+    expect(await confirm.isDisabled(), 'blanks are no reason').toBe(true);
+    await dialog.getByLabel('Reason').fill('Kiln owners told; the noise is known and handled');
+    expect(await confirm.isDisabled()).toBe(false);
+    for (const wrong of ['0', '721', '2.5', '']) {
+      await hours.fill(wrong);
+      expect(await confirm.isDisabled(), `${wrong} hours`).toBe(true);
+    }
+    await hours.fill('12');
+    expect(await dialog.getByTestId('silence-end').textContent()).toMatch(/^Ends: .+ UTC$/);
+    // Escape closes it without acting, and focus goes back to the button that opened it.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await silences()).toHaveLength(before);
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Silence');
+
+    await open.click();
+    await dialog.getByLabel('Reason').fill('Kiln owners told; the noise is known and handled');
+    await dialog.getByLabel('Silence this hazard here for (hours)').fill('12');
+    await shot('04a-silence-dialog');
+    const asked = Date.now();
+    await confirm.click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect
+      .poll(() => page.getByTestId('action-notice').textContent())
+      .toMatch(/^Silenced until .+ UTC$/);
+    const made = (await silences()).find(
+      (x) => x.reason === 'Kiln owners told; the noise is known and handled',
+    );
+    expect(made).toBeDefined();
+    const endsMs = Date.parse(made!.ends_at);
+    expect(endsMs).toBeGreaterThanOrEqual(asked + 12 * 3_600_000 - 1000);
+    expect(endsMs).toBeLessThan(Date.now() + 12 * 3_600_000 + 1000);
+  }, 60_000);
+
+  it('cancels the warning through the dialog, which shows a refusal and lets the officer try again', async () => {
+    const open = page.getByRole('button', { name: 'Cancel the warning' });
+    await open.click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel the warning' });
+    await dialog.waitFor();
+    const confirm = dialog.getByRole('button', { name: 'Cancel the warning' });
+    expect(await confirm.isDisabled(), 'no reason yet').toBe(true);
+    // Back closes it without acting.
+    await dialog.getByRole('button', { name: 'Back' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await api(`/v1/warnings/${approvedId}`)).status).toBe('open');
+
+    await open.click();
+    await dialog.getByLabel('Reason').fill('The city switched the kilns off; no one is exposed any more');
+    // The API refuses once (as it does while the database restarts): the problem shows in the dialog, which stays.
+    const refusal = '**/v1/warnings/*/cancel';
+    await page.route(refusal, (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          title: 'Service Unavailable',
+          status: 503,
+          code: 'EW4E_UNAVAILABLE',
+          detail: 'the database is unavailable; retry shortly',
+        }),
+      }),
+    );
+    await confirm.click();
+    await expect
+      .poll(() => dialog.getByRole('alert').textContent())
+      .toBe('the database is unavailable; retry shortly');
+    expect(await dialog.isVisible()).toBe(true);
+    expect((await api(`/v1/warnings/${approvedId}`)).status).toBe('open');
+    await page.unroute(refusal);
+    await confirm.click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect
+      .poll(() => page.getByTestId('action-notice').textContent())
+      .toBe('The warning is cancelled.');
+    // The page shows the thread ended: a published CAP Cancel, and nothing left to cancel.
+    await expect.poll(() => page.locator('.timeline').textContent()).toMatch(/Cancel · published/);
+    expect(await open.count()).toBe(0);
+    const thread = await api(`/v1/warnings/${approvedId}`);
+    expect(thread.status).toBe('closed');
+    expect(thread.versions.at(-1)).toMatchObject({ msg_type: 'Cancel', status: 'published' });
+    await shot('04b-cancelled');
+  }, 60_000);
+
+  it('names the hazard in the language the officer picks', async () => {
+    const { hazard } = await api(`/v1/warnings/${approvedId}`);
+    const shown = page.getByTestId('warning-hazard');
+    await expect.poll(() => shown.textContent()).toBe(hazardName(hazard, 'en'));
+    await page.getByLabel('Language').selectOption('fr');
+    await expect.poll(() => shown.textContent()).toBe(hazardName(hazard, 'fr'));
+    expect(hazardName(hazard, 'fr')).not.toBe(hazardName(hazard, 'en'));
+    await shot('04c-french');
+    await page.getByLabel('Langue').selectOption('en');
+    await expect.poll(() => shown.textContent()).toBe(hazardName(hazard, 'en'));
   }, 60_000);
 
   it('charts a series with its expected band, downsampled by the server', async () => {

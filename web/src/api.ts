@@ -26,7 +26,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 /** The body as text, for a caller that hands it on unparsed (the map's worker parses big layers itself). */
 export const getText = async (path: string): Promise<string> => (await request('GET', path)).text;
 
-async function request(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+async function request(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
@@ -41,6 +45,6 @@ async function request(method: string, path: string, body?: unknown): Promise<{ 
   return { status: response.status, text };
 }
 
-export const get = <T,>(path: string) => api<T>('GET', path);
-export const post = <T,>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
-export const patch = <T,>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const get = <T>(path: string) => api<T>('GET', path);
+export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);

@@ -1,6 +1,8 @@
 /** The shell: sign-in gate, navigation, language switch, and the five screens. */
+import { useEffect } from 'preact/hooks';
 import { Link, Route, Switch, useLocation } from 'wouter-preact';
 import { LANGUAGES, type Language, language, setLanguage, t } from './i18n.ts';
+import { loadHazardNames } from './levels.ts';
 import { ExplorerPage } from './pages/explorer.tsx';
 import { IncidentPage, IncidentsPage } from './pages/incidents.tsx';
 import { LoginPage } from './pages/login.tsx';
@@ -23,6 +25,10 @@ export function App() {
   const user = currentUser.value;
   const [location] = useLocation();
   void language.value; // re-render everything when the language changes
+  const signedIn = user != null;
+  useEffect(() => {
+    if (signedIn) void loadHazardNames();
+  }, [signedIn]);
   if (user === undefined) return <p class="loading">{t('loading')}</p>;
   if (user === null) return <LoginPage />;
   return (
@@ -68,7 +74,7 @@ export function App() {
         <Switch>
           <Route path="/" component={OverviewPage} />
           <Route path="/warnings" component={WarningsPage} />
-          <Route path="/warnings/:id">{(p) => <WarningPage id={Number(p.id)} />}</Route>
+          <Route path="/warnings/:id">{(p) => <WarningPage key={p.id} id={Number(p.id)} />}</Route>
           <Route path="/monitoring" component={ExplorerPage} />
           <Route path="/incidents" component={IncidentsPage} />
           <Route path="/incidents/:id">{(p) => <IncidentPage id={Number(p.id)} />}</Route>

@@ -97,6 +97,16 @@ const EN = {
   target30: 'Still to protect for 30 % by 2030',
   neededRate: 'Needed',
   year: 'year',
+  back: 'Back',
+  cancelWarningExplain: 'Subscribers are sent a CAP Cancel; versions awaiting review are withdrawn.',
+  silenceExplain:
+    'New warnings of this hazard over this area are held, not published, until the silence ends.',
+  reasonHint: 'Required, at most 2000 characters.',
+  hoursHint: 'From 1 to 720 hours (30 days).',
+  endsAt: 'Ends',
+  silencedUntil: 'Silenced until',
+  warningCancelled: 'The warning is cancelled.',
+  coverageChart: 'Land protected by year, and the path to 30 % by 2030',
 };
 export type WordKey = keyof typeof EN;
 type Words = Record<WordKey, string>;
@@ -185,6 +195,17 @@ const FR: Words = {
   target30: 'Reste à protéger pour 30 % en 2030',
   neededRate: 'Rythme nécessaire',
   year: 'an',
+  back: 'Retour',
+  cancelWarningExplain:
+    'Les abonnés reçoivent un message CAP Cancel ; les versions en attente de validation sont retirées.',
+  silenceExplain:
+    'Les nouvelles alertes de cet aléa sur cette zone sont retenues, non publiées, jusqu’à la fin de la sourdine.',
+  reasonHint: 'Obligatoire, 2000 caractères au plus.',
+  hoursHint: 'De 1 à 720 heures (30 jours).',
+  endsAt: 'Fin',
+  silencedUntil: 'En sourdine jusqu’au',
+  warningCancelled: 'L’alerte est annulée.',
+  coverageChart: 'Terres protégées par année, et le chemin vers 30 % d’ici 2030',
 };
 
 const ES: Words = {
@@ -271,6 +292,17 @@ const ES: Words = {
   target30: 'Falta proteger para el 30 % en 2030',
   neededRate: 'Ritmo necesario',
   year: 'año',
+  back: 'Volver',
+  cancelWarningExplain:
+    'Los suscriptores reciben un mensaje CAP Cancel; las versiones pendientes de revisión se retiran.',
+  silenceExplain:
+    'Las nuevas alertas de esta amenaza en esta zona se retienen, sin publicar, hasta que acabe el silencio.',
+  reasonHint: 'Obligatorio, 2000 caracteres como máximo.',
+  hoursHint: 'De 1 a 720 horas (30 días).',
+  endsAt: 'Termina',
+  silencedUntil: 'Silenciada hasta',
+  warningCancelled: 'La alerta está cancelada.',
+  coverageChart: 'Tierra protegida por año, y el camino hacia el 30 % en 2030',
 };
 
 const ZH: Words = {
@@ -357,6 +389,15 @@ const ZH: Words = {
   target30: '距 2030 年 30% 目标尚差',
   neededRate: '所需速度',
   year: '年',
+  back: '返回',
+  cancelWarningExplain: '订阅者将收到 CAP 解除（Cancel）消息；待审核的版本将被撤回。',
+  silenceExplain: '静默结束前，该区域内此灾害的新预警将被暂扣，不予发布。',
+  reasonHint: '必填，最多 2000 个字符。',
+  hoursHint: '1 至 720 小时（30 天）。',
+  endsAt: '结束',
+  silencedUntil: '静默至',
+  warningCancelled: '预警已解除。',
+  coverageChart: '历年受保护陆地，以及到 2030 年达到 30% 的路径',
 };
 
 const AR: Words = {
@@ -443,11 +484,22 @@ const AR: Words = {
   target30: 'المتبقي لبلوغ 30% بحلول 2030',
   neededRate: 'الوتيرة اللازمة',
   year: 'سنة',
+  back: 'رجوع',
+  cancelWarningExplain: 'يتلقى المشتركون رسالة إلغاء CAP؛ وتُسحب النسخ التي تنتظر المراجعة.',
+  silenceExplain: 'تُحجز الإنذارات الجديدة لهذا الخطر في هذه المنطقة ولا تُنشر حتى ينتهي الكتم.',
+  reasonHint: 'مطلوب، 2000 حرف على الأكثر.',
+  hoursHint: 'من 1 إلى 720 ساعة (30 يومًا).',
+  endsAt: 'ينتهي',
+  silencedUntil: 'مكتوم حتى',
+  warningCancelled: 'أُلغي الإنذار.',
+  coverageChart: 'اليابسة المحمية حسب السنة، والطريق إلى 30% بحلول 2030',
 };
 
 const WORDS: Record<Language, Words> = { en: EN, fr: FR, es: ES, zh: ZH, ar: AR };
 
-const stored = (typeof localStorage === 'undefined' ? null : localStorage.getItem('ew4e.language')) as Language | null;
+const stored = (
+  typeof localStorage === 'undefined' ? null : localStorage.getItem('ew4e.language')
+) as Language | null;
 export const language = signal<Language>(stored !== null && stored in WORDS ? stored : 'en');
 
 export function setLanguage(code: Language): void {
@@ -473,7 +525,11 @@ export function formatTime(iso: string | null): string {
   if (iso === null) return '—';
   let format = timeFormats.get(language.value);
   if (format === undefined) {
-    format = new Intl.DateTimeFormat(locale(language.value), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+    format = new Intl.DateTimeFormat(locale(language.value), {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: 'UTC',
+    });
     timeFormats.set(language.value, format);
   }
   return `${format.format(new Date(iso))} UTC`;

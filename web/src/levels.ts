@@ -1,4 +1,6 @@
-/** CAP levels as people read them: colours by severity (the same as the printed bulletin's) and names per language. */
+/** CAP levels and hazards as people read them: colours by severity (the same as the printed bulletin's), names per language. */
+import { signal } from '@preact/signals';
+import { get } from './api.ts';
 import { language } from './i18n.ts';
 
 export const SEVERITY_COLOURS: Record<string, string> = {
@@ -21,8 +23,34 @@ export function severityName(severity: string): string {
   return SEVERITY_NAMES[language.value]?.[severity] ?? severity;
 }
 
-/** "air_pollution" → "Air pollution" (hazard names are the platform's codes; CAP texts carry the local words). */
+/** Each hazard's name per language tag, from GET /v1/hazards (the words the CAP texts use); empty until loaded. */
+const hazardNames = signal<ReadonlyMap<string, Readonly<Record<string, string>>>>(new Map());
+let hazardsLoading: Promise<void> | null = null;
+
+/**
+ * Loads the hazard names once (after sign-in); every `hazardName` shown meanwhile falls back to the code and is
+ * redrawn when they arrive. A failed load is tried again at the next call.
+ */
+export function loadHazardNames(): Promise<void> {
+  hazardsLoading ??= get<{ items: { code: string; names: Record<string, string> }[] }>('/v1/hazards').then(
+    (list) => {
+      hazardNames.value = new Map(list.items.map((h) => [h.code, h.names]));
+    },
+    () => {
+      hazardsLoading = null;
+    },
+  );
+  return hazardsLoading;
+}
+
+/**
+ * A hazard in the chosen language ("noise_pollution" → "Pollution sonore"); while the names load, or for a code
+ * the platform does not know, the code made readable ("air_pollution" → "Air pollution"). Reading the signals
+ * subscribes the calling component to both the names and the language.
+ */
 export function hazardName(code: string): string {
+  const name = hazardNames.value.get(code)?.[language.value];
+  if (name !== undefined) return name;
   const words = code.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

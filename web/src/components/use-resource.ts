@@ -16,7 +16,11 @@ export function useResource<T>(path: string | null): Resource<T> {
     if (path === null) return;
     let current = true;
     get<T>(path).then(
-      (value) => current && (setData(value), setError(undefined)),
+      (value) => {
+        if (!current) return;
+        setData(value);
+        setError(undefined);
+      },
       (e: unknown) => current && setError(e instanceof Error ? e : new Error(String(e))),
     );
     return () => {

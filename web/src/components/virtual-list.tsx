@@ -2,12 +2,7 @@
  * A list that renders only the rows in view (TanStack Virtual's framework-free core, driven from Preact), so that
  * ten thousand warnings scroll as smoothly as ten.
  */
-import {
-  elementScroll,
-  observeElementOffset,
-  observeElementRect,
-  Virtualizer,
-} from '@tanstack/virtual-core';
+import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useMemo, useReducer, useRef } from 'preact/hooks';
 
@@ -37,23 +32,24 @@ export function VirtualList<T>(props: {
   virtualizer.setOptions({ ...virtualizer.options, count: props.items.length });
   useLayoutEffect(() => virtualizer._didMount(), [virtualizer]);
   useLayoutEffect(() => virtualizer._willUpdate());
+  // The scroller holds the list; the rows' links are what keyboard users move through (Tab scrolls them into
+  // view, and PageUp/PageDown scroll from a focused row), so the scroller itself needs no tab stop.
   return (
-    <div ref={scroller} class="virtual-list" role="list" aria-label={props.label} tabIndex={0} data-testid="warning-list">
-      <div style={{ height: `${virtualizer.getTotalSize()}px`, position: 'relative' }}>
+    <div ref={scroller} class="virtual-list" data-testid="warning-list">
+      <ul aria-label={props.label} style={{ height: `${virtualizer.getTotalSize()}px` }}>
         {virtualizer.getVirtualItems().map((row) => {
           const item = props.items[row.index];
           return item === undefined ? null : (
-            <div
+            <li
               key={row.key}
-              role="listitem"
               class="virtual-row"
-              style={{ position: 'absolute', top: 0, insetInlineStart: 0, width: '100%', height: `${row.size}px`, transform: `translateY(${row.start}px)` }}
+              style={{ height: `${row.size}px`, transform: `translateY(${row.start}px)` }}
             >
               {props.render(item, row.index)}
-            </div>
+            </li>
           );
         })}
-      </div>
+      </ul>
     </div>
   );
 }

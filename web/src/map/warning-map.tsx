@@ -51,7 +51,12 @@ const discRadius = [
 ] as unknown as maplibregl.ExpressionSpecification;
 
 const draftOpacity = (draft: number, published: number) =>
-  ['case', ['==', ['get', 'status'], 'draft'], draft, published] as unknown as maplibregl.ExpressionSpecification;
+  [
+    'case',
+    ['==', ['get', 'status'], 'draft'],
+    draft,
+    published,
+  ] as unknown as maplibregl.ExpressionSpecification;
 
 const severityColour = [
   'match',
@@ -60,7 +65,17 @@ const severityColour = [
   SEVERITY_COLOURS.Unknown,
 ] as unknown as maplibregl.ExpressionSpecification;
 
-const STATUS_COLOURS = ['match', ['get', 'status'], 'ok', '#2e7d32', 'stale', '#9e9e9e', 'fault', '#c62828', '#546e7a'];
+const STATUS_COLOURS = [
+  'match',
+  ['get', 'status'],
+  'ok',
+  '#2e7d32',
+  'stale',
+  '#9e9e9e',
+  'fault',
+  '#c62828',
+  '#546e7a',
+];
 
 declare global {
   interface Window {
@@ -80,7 +95,7 @@ export function WarningMap(props: {
   onError?: (error: Error) => void;
   label: string;
 }) {
-  const container = useRef<HTMLDivElement>(null);
+  const container = useRef<HTMLElement>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
   const select = useRef(props.onSelectWarning);
   select.current = props.onSelectWarning;
@@ -154,7 +169,12 @@ export function WarningMap(props: {
         paint: {
           'line-color': severityColour,
           'line-width': 2,
-          'line-dasharray': ['case', ['==', ['get', 'status'], 'draft'], ['literal', [2, 2]], ['literal', [1, 0]]],
+          'line-dasharray': [
+            'case',
+            ['==', ['get', 'status'], 'draft'],
+            ['literal', [2, 2]],
+            ['literal', [1, 0]],
+          ],
         },
       });
       map.addLayer({
@@ -181,7 +201,8 @@ export function WarningMap(props: {
         });
       }
       map.on('error', (event: { error?: Error; sourceId?: string }) => {
-        if (event.sourceId !== undefined) failed.current?.(event.error ?? new Error(`${event.sourceId} failed`));
+        if (event.sourceId !== undefined)
+          failed.current?.(event.error ?? new Error(`${event.sourceId} failed`));
       });
       // The layers do not wait for the coastlines: the worker takes them as they come.
       loadCoarseCountries().then(
@@ -211,12 +232,17 @@ export function WarningMap(props: {
 
   // One effect per layer: each source is handed to the worker (and tiled) only when its own data changes.
   useEffect(
-    () => whenReady((map) => (map.getSource('stations') as GeoJSONSource).setData(props.layers.stations ?? EMPTY)),
+    () =>
+      whenReady((map) =>
+        (map.getSource('stations') as GeoJSONSource).setData(props.layers.stations ?? EMPTY),
+      ),
     [props.layers.stations],
   );
   useEffect(
     () =>
-      whenReady((map) => (map.getSource('protected') as GeoJSONSource).setData(props.layers.protectedAreas ?? EMPTY)),
+      whenReady((map) =>
+        (map.getSource('protected') as GeoJSONSource).setData(props.layers.protectedAreas ?? EMPTY),
+      ),
     [props.layers.protectedAreas],
   );
   useEffect(
@@ -274,7 +300,8 @@ export function WarningMap(props: {
     map.triggerRepaint();
   };
 
-  return <div ref={container} class="map" role="region" aria-label={props.label} data-testid="map" />;
+  // A labelled section is a region landmark: screen readers can jump to the map.
+  return <section ref={container} class="map" aria-label={props.label} data-testid="map" />;
 }
 
 export type Box = [west: number, south: number, east: number, north: number];
@@ -291,6 +318,7 @@ function extentOf(fc: GeoJSON.FeatureCollection | undefined): Box | null {
       n = Math.max(n, y);
     } else if (Array.isArray(c)) for (const part of c) visit(part);
   };
-  for (const f of fc.features) if (f.geometry !== null && 'coordinates' in f.geometry) visit(f.geometry.coordinates);
+  for (const f of fc.features)
+    if (f.geometry !== null && 'coordinates' in f.geometry) visit(f.geometry.coordinates);
   return [w, s, e, n];
 }

@@ -13,17 +13,35 @@ import { formatTime, t } from '../i18n.ts';
 interface Explorer {
   series: { id: number; code: string; variable: string; unit: string; station_name: string };
   bucket_s: number | null;
-  observations: { t: string; avg: number | null; min: number | null; max: number | null; n: number; rejected: number; suspect: number }[];
+  observations: {
+    t: string;
+    avg: number | null;
+    min: number | null;
+    max: number | null;
+    n: number;
+    rejected: number;
+    suspect: number;
+  }[];
   qc: { t: string; value: number; flag: string }[];
   baseline: { t: string; expected: number; lower: number; upper: number }[];
-  signals: { id: number; kind: string; state: string; start: string; end: string | null; sentence: string; score: number }[];
+  signals: {
+    id: number;
+    kind: string;
+    state: string;
+    start: string;
+    end: string | null;
+    sentence: string;
+    score: number;
+  }[];
   forecast: { t: string; mean: number; lower: number; upper: number }[];
 }
 
 const DAY = 86_400_000;
 
 export function ExplorerPage() {
-  const stations = useResource<{ features: { id: number; properties: { name: string } }[] }>('/v1/stations?limit=1000');
+  const stations = useResource<{ features: { id: number; properties: { name: string } }[] }>(
+    '/v1/stations?limit=1000',
+  );
   const [stationId, setStationId] = useState<number | null>(null);
   const series = useResource<{ items: { id: number; code: string; variable_name: string; unit: string }[] }>(
     stationId === null ? null : `/v1/series?station_id=${stationId}`,
@@ -56,7 +74,10 @@ export function ExplorerPage() {
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t('stations')}
-          <select value={stationId ?? ''} onChange={(e) => setStationId(Number((e.currentTarget as HTMLSelectElement).value))}>
+          <select
+            value={stationId ?? ''}
+            onChange={(e) => setStationId(Number((e.currentTarget as HTMLSelectElement).value))}
+          >
             {stations.data?.features.map((f) => (
               <option key={f.id} value={f.id}>
                 {f.properties.name}
@@ -66,7 +87,10 @@ export function ExplorerPage() {
         </label>
         <label>
           {t('series')}
-          <select value={seriesId ?? ''} onChange={(e) => setSeriesId(Number((e.currentTarget as HTMLSelectElement).value))}>
+          <select
+            value={seriesId ?? ''}
+            onChange={(e) => setSeriesId(Number((e.currentTarget as HTMLSelectElement).value))}
+          >
             {series.data?.items.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.variable_name} ({s.code}, {s.unit})
@@ -88,7 +112,9 @@ export function ExplorerPage() {
         </span>
       </form>
       <ErrorLine error={stations.error ?? explorer.error} />
-      {explorer.data !== undefined && <Chart data={explorer.data} onZoom={(from, to) => setRange([from, to])} />}
+      {explorer.data !== undefined && (
+        <Chart data={explorer.data} onZoom={(from, to) => setRange([from, to])} />
+      )}
       {explorer.data !== undefined && (
         <ul class="signal-list" aria-label={t('signals')}>
           {explorer.data.signals.map((s) => (
@@ -113,7 +139,10 @@ function alignedData(d: Explorer): uPlot.AlignedData {
   const x = [...times].sort((a, b) => a - b);
   const index = new Map(x.map((v, i) => [v, i]));
   const column = () => new Array<number | null>(x.length).fill(null);
-  const [avg, min, max, expected, lower, upper, mean, fLower, fUpper, flagged] = Array.from({ length: 10 }, column) as (number | null)[][];
+  const [avg, min, max, expected, lower, upper, mean, fLower, fUpper, flagged] = Array.from(
+    { length: 10 },
+    column,
+  ) as (number | null)[][];
   for (const o of d.observations) {
     const i = index.get(at(o.t)) as number;
     avg![i] = o.avg;
@@ -133,7 +162,19 @@ function alignedData(d: Explorer): uPlot.AlignedData {
     fUpper![i] = f.upper;
   }
   for (const q of d.qc) flagged![index.get(at(q.t)) as number] = q.value;
-  return [x, avg!, min!, max!, expected!, lower!, upper!, mean!, fLower!, fUpper!, flagged!] as uPlot.AlignedData;
+  return [
+    x,
+    avg!,
+    min!,
+    max!,
+    expected!,
+    lower!,
+    upper!,
+    mean!,
+    fLower!,
+    fUpper!,
+    flagged!,
+  ] as uPlot.AlignedData;
 }
 
 function Chart(props: { data: Explorer; onZoom: (fromMs: number, toMs: number) => void }) {
@@ -144,7 +185,9 @@ function Chart(props: { data: Explorer; onZoom: (fromMs: number, toMs: number) =
   useEffect(() => {
     const el = element.current;
     if (el === null) return;
-    const signals = props.data.signals.map((s) => [Date.parse(s.start) / 1000, Date.parse(s.end ?? s.start) / 1000 + 60] as const);
+    const signals = props.data.signals.map(
+      (s) => [Date.parse(s.start) / 1000, Date.parse(s.end ?? s.start) / 1000 + 60] as const,
+    );
     const plot = new uPlot(
       {
         width: Math.max(320, el.clientWidth),
@@ -163,7 +206,12 @@ function Chart(props: { data: Explorer; onZoom: (fromMs: number, toMs: number) =
           { label: t('forecast'), stroke: '#6a1b9a', dash: [6, 3] },
           { label: '−', stroke: 'rgba(106,27,154,0.3)' },
           { label: '+', stroke: 'rgba(106,27,154,0.3)' },
-          { label: t('qcFlags'), stroke: '#c62828', paths: () => null, points: { show: true, size: 7, fill: '#c62828' } },
+          {
+            label: t('qcFlags'),
+            stroke: '#c62828',
+            paths: () => null,
+            points: { show: true, size: 7, fill: '#c62828' },
+          },
         ],
         bands: [
           { series: [3, 2], fill: 'rgba(21,101,192,0.12)' },
@@ -201,5 +249,13 @@ function Chart(props: { data: Explorer; onZoom: (fromMs: number, toMs: number) =
     el.dataset.points = String(data[0].length);
     return () => plot.destroy();
   }, [data]);
-  return <div ref={element} class="chart" data-testid="explorer-chart" role="img" aria-label={`${props.data.series.variable}, ${props.data.series.station_name}`} />;
+  return (
+    <div
+      ref={element}
+      class="chart"
+      data-testid="explorer-chart"
+      role="img"
+      aria-label={`${props.data.series.variable}, ${props.data.series.station_name}`}
+    />
+  );
 }

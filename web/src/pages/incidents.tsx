@@ -32,7 +32,12 @@ interface IncidentDetail extends Omit<IncidentSummary, 'tasks'> {
 }
 
 const COLUMNS = ['open', 'monitoring', 'resolved', 'closed'] as const;
-const STATUS_WORD: Record<string, WordKey> = { open: 'open', monitoring: 'monitoring', resolved: 'resolved', closed: 'closed' };
+const STATUS_WORD: Record<string, WordKey> = {
+  open: 'open',
+  monitoring: 'monitoring',
+  resolved: 'resolved',
+  closed: 'closed',
+};
 
 export function IncidentsPage() {
   const incidents = useResource<{ items: IncidentSummary[] }>('/v1/incidents');
@@ -54,7 +59,8 @@ export function IncidentsPage() {
                     </Link>
                     <small>
                       {formatTime(i.created_at)}
-                      {i.tasks !== undefined && ` · ${t('tasks')}: ${i.tasks.done}/${i.tasks.open + i.tasks.done}`}
+                      {i.tasks !== undefined &&
+                        ` · ${t('tasks')}: ${i.tasks.done}/${i.tasks.open + i.tasks.done}`}
                     </small>
                   </li>
                 ))}
@@ -68,7 +74,9 @@ export function IncidentsPage() {
 
 export function IncidentPage(props: { id: number }) {
   const incident = useResource<IncidentDetail>(`/v1/incidents/${props.id}`);
-  const assignees = useResource<{ items: { id: number; name: string; role: string }[] }>(can('analyst') ? '/v1/assignees' : null);
+  const assignees = useResource<{ items: { id: number; name: string; role: string }[] }>(
+    can('analyst') ? '/v1/assignees' : null,
+  );
   const [error, setError] = useState<Error | undefined>(undefined);
   const act = async (run: () => Promise<unknown>) => {
     setError(undefined);
@@ -80,9 +88,11 @@ export function IncidentPage(props: { id: number }) {
     }
   };
   const i = incident.data;
-  if (i === undefined) return incident.error === undefined ? <p>{t('loading')}</p> : <ErrorLine error={incident.error} />;
+  if (i === undefined)
+    return incident.error === undefined ? <p>{t('loading')}</p> : <ErrorLine error={incident.error} />;
   const readOnly = !can('analyst');
-  const nameOf = (id: number | null) => (id === null ? '—' : (assignees.data?.items.find((a) => a.id === id)?.name ?? `#${id}`));
+  const nameOf = (id: number | null) =>
+    id === null ? '—' : (assignees.data?.items.find((a) => a.id === id)?.name ?? `#${id}`);
   return (
     <article class="incident" aria-labelledby="incident-title">
       <h2 id="incident-title">
@@ -94,7 +104,11 @@ export function IncidentPage(props: { id: number }) {
           <select
             value={i.status}
             disabled={readOnly}
-            onChange={(e) => void act(() => patch(`/v1/incidents/${i.id}`, { status: (e.currentTarget as HTMLSelectElement).value }))}
+            onChange={(e) =>
+              void act(() =>
+                patch(`/v1/incidents/${i.id}`, { status: (e.currentTarget as HTMLSelectElement).value }),
+              )
+            }
           >
             {COLUMNS.map((s) => (
               <option key={s} value={s}>
@@ -103,7 +117,11 @@ export function IncidentPage(props: { id: number }) {
             ))}
           </select>
         </label>{' '}
-        {i.warning_thread_id !== null && <Link href={`/warnings/${i.warning_thread_id}`}>{t('warnings')} #{i.warning_thread_id}</Link>}
+        {i.warning_thread_id !== null && (
+          <Link href={`/warnings/${i.warning_thread_id}`}>
+            {t('warnings')} #{i.warning_thread_id}
+          </Link>
+        )}
       </p>
       <ErrorLine error={error} />
       <section aria-labelledby="tasks-title">
@@ -129,7 +147,11 @@ export function IncidentPage(props: { id: number }) {
                     value={task.status}
                     disabled={readOnly}
                     onChange={(e) =>
-                      void act(() => patch(`/v1/incidents/${i.id}/tasks/${task.id}`, { status: (e.currentTarget as HTMLSelectElement).value }))
+                      void act(() =>
+                        patch(`/v1/incidents/${i.id}/tasks/${task.id}`, {
+                          status: (e.currentTarget as HTMLSelectElement).value,
+                        }),
+                      )
                     }
                   >
                     <option value="todo">{t('todo')}</option>

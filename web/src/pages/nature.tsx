@@ -60,14 +60,23 @@ function Progress(props: { coverage: Coverage }) {
   const firstYear = Math.min(series[0]?.year ?? 2000, 2000);
   const lastYear = target.year;
   const maxPct = Math.max(35, ...series.map((s) => s.terrestrial_pct));
-  const x = (year: number) => pad.left + ((year - firstYear) / (lastYear - firstYear)) * (width - pad.left - pad.right);
+  const x = (year: number) =>
+    pad.left + ((year - firstYear) / (lastYear - firstYear)) * (width - pad.left - pad.right);
   const y = (pct: number) => height - pad.bottom - (pct / maxPct) * (height - pad.top - pad.bottom);
   const nowYear = new Date().getUTCFullYear();
-  const path = series.map((s, i) => `${i === 0 ? 'M' : 'L'}${x(s.year).toFixed(1)},${y(s.terrestrial_pct).toFixed(1)}`).join(' ');
+  const path = series
+    .map((s, i) => `${i === 0 ? 'M' : 'L'}${x(s.year).toFixed(1)},${y(s.terrestrial_pct).toFixed(1)}`)
+    .join(' ');
   const ticks = [0, 10, 20, 30].filter((p) => p <= maxPct);
   return (
     <figure class="progress">
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="progress-caption" data-testid="coverage-chart">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-labelledby="progress-chart-title"
+        data-testid="coverage-chart"
+      >
+        <title id="progress-chart-title">{t('coverageChart')}</title>
         {ticks.map((p) => (
           <g key={p}>
             <line x1={pad.left} x2={width - pad.right} y1={y(p)} y2={y(p)} stroke="#e0e0e0" />
@@ -81,7 +90,14 @@ function Progress(props: { coverage: Coverage }) {
             {year}
           </text>
         ))}
-        <line x1={pad.left} x2={width - pad.right} y1={y(target.pct)} y2={y(target.pct)} stroke="#2e7d32" stroke-dasharray="6 4" />
+        <line
+          x1={pad.left}
+          x2={width - pad.right}
+          y1={y(target.pct)}
+          y2={y(target.pct)}
+          stroke="#2e7d32"
+          stroke-dasharray="6 4"
+        />
         <path d={path} fill="none" stroke="#1565c0" stroke-width="2.5" />
         <line
           x1={x(nowYear)}
@@ -94,8 +110,8 @@ function Progress(props: { coverage: Coverage }) {
         />
       </svg>
       <figcaption id="progress-caption">
-        {t('terrestrialCoverage')}: {formatNumber(Math.round(terrestrial.pct * 10) / 10)} % ·{' '}
-        {t('target30')}: {formatNumber(Math.round(target.gap_pct * 10) / 10)} pp · {t('neededRate')}:{' '}
+        {t('terrestrialCoverage')}: {formatNumber(Math.round(terrestrial.pct * 10) / 10)} % · {t('target30')}:{' '}
+        {formatNumber(Math.round(target.gap_pct * 10) / 10)} pp · {t('neededRate')}:{' '}
         {formatNumber(Math.round(target.needed_pp_per_year * 100) / 100)} pp/{t('year')}
       </figcaption>
     </figure>

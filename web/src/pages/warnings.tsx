@@ -2,6 +2,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { ApiError, get, post } from '../api.ts';
+import {
+  type ActionAnswer,
+  ActionDialog,
+  MAX_REASON_LENGTH,
+  SILENCE_HOURS,
+  silenceEndOf,
+} from '../components/action-dialog.tsx';
 import { ErrorLine, SeverityBadge } from '../components/bits.tsx';
 import { useResource } from '../components/use-resource.ts';
 import { VirtualList } from '../components/virtual-list.tsx';
@@ -75,7 +82,10 @@ export function WarningsPage() {
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t('status')}
-          <select value={status} onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value as 'open')}>
+          <select
+            value={status}
+            onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value as 'open')}
+          >
             <option value="open">{t('open')}</option>
             <option value="closed">{t('closed')}</option>
             <option value="">{t('all')}</option>
@@ -93,7 +103,11 @@ export function WarningsPage() {
           </select>
         </label>
         <label class="check">
-          <input type="checkbox" checked={review} onChange={(e) => setReview((e.currentTarget as HTMLInputElement).checked)} />
+          <input
+            type="checkbox"
+            checked={review}
+            onChange={(e) => setReview((e.currentTarget as HTMLInputElement).checked)}
+          />
           {t('awaitingReview')}
         </label>
         <span aria-live="polite">{items === undefined ? t('loading') : formatNumber(items.length)}</span>
@@ -155,7 +169,14 @@ interface WarningDetail {
 
 interface DeliveryLog {
   summary: Record<string, Record<string, number>>;
-  items: { id: string; channel: string; status: string; attempts: number; delivered_at: string | null; created_at: string }[];
+  items: {
+    id: string;
+    channel: string;
+    status: string;
+    attempts: number;
+    delivered_at: string | null;
+    created_at: string;
+  }[];
 }
 
 export function WarningPage(props: { id: number }) {
@@ -164,44 +185,66 @@ export function WarningPage(props: { id: number }) {
   const [, navigate] = useLocation();
   const [actionError, setActionError] = useState<Error | undefined>(undefined);
   const [language, setLanguage] = useState<string | null>(null);
+  /** The dialog open over the page, if any. */
+  const [asking, setAsking] = useState<'cancel' | 'silence' | null>(null);
+  /** What the last change through a dialog did, said on the page once the dialog has closed. */
+  const [notice, setNotice] = useState<{ kind: 'cancelled' } | { kind: 'silenced'; until: string } | null>(
+    null,
+  );
   const w = detail.data;
-  if (w === undefined) return detail.error === undefined ? <p>{t('loading')}</p> : <ErrorLine error={detail.error} />;
+  if (w === undefined)
+    return detail.error === undefined ? <p>{t('loading')}</p> : <ErrorLine error={detail.error} />;
   const latest = w.versions.at(-1);
   const pending = w.versions.find((v) => v.status === 'draft');
   const shown = pending ?? [...w.versions].reverse().find((v) => v.status === 'published') ?? latest;
   const text = shown?.texts.find((x) => x.language === language) ?? shown?.texts[0];
+  const reloadAll = () => {
+    detail.reload();
+    deliveries.reload();
+  };
   const act = async (run: () => Promise<unknown>) => {
     setActionError(undefined);
     try {
       await run();
-      detail.reload();
-      deliveries.reload();
+      reloadAll();
     } catch (e) {
       setActionError(e instanceof ApiError ? e : new Error(String(e)));
     }
   };
   const geometry = w.area.geometry;
+  // The dialog's changes: a refusal propagates to the dialog, which shows it and stays open.
+  const cancelWarning = async ({ reason }: ActionAnswer) => {
+    await post(`/v1/warnings/${w.id}/cancel`, { reason });
+    setNotice({ kind: 'cancelled' });
+    reloadAll();
+  };
+  const silence = async ({ reason, hours }: ActionAnswer) => {
+    const until = silenceEndOf(hours ?? SILENCE_HOURS.initial);
+    await post('/v1/silences', { hazard: w.hazard, geometry, ends_at: until, reason });
+    setNotice({ kind: 'silenced', until });
+    reloadAll();
+  };
   return (
     <article class="warning-detail" aria-labelledby="warning-title">
       <h2 id="warning-title">
         <SeverityBadge severity={shown?.severity} /> {text?.headline ?? hazardName(w.hazard)}
       </h2>
       <p class="meta">
-        {hazardName(w.hazard)} · {shown?.area_desc} · {t('status')}: {shown?.status} · {t('expires')}: {formatTime(shown?.expires ?? null)}
+        <span data-testid="warning-hazard">{hazardName(w.hazard)}</span> · {shown?.area_desc} · {t('status')}:{' '}
+        {shown?.status} · {t('expires')}: {formatTime(shown?.expires ?? null)}
       </p>
       <div class="detail-grid">
         <div>
-          <WarningMap
-            label={t('area')}
-            layers={{ warnings: areaLayer(w, shown?.severity, shown?.status) }}
-          />
+          <WarningMap label={t('area')} layers={{ warnings: areaLayer(w, shown?.severity, shown?.status) }} />
           <section aria-labelledby="exposure-title">
             <h3 id="exposure-title">{t('exposure')}</h3>
             <dl>
               <dt>{t('population')}</dt>
               <dd>{formatNumber(w.exposure.population)}</dd>
               <dt>{t('citiesInside')}</dt>
-              <dd>{w.exposure.places.map((p) => `${p.name} (${formatNumber(p.population)})`).join(', ') || '—'}</dd>
+              <dd>
+                {w.exposure.places.map((p) => `${p.name} (${formatNumber(p.population)})`).join(', ') || '—'}
+              </dd>
               <dt>{t('protectedTouched')}</dt>
               <dd>{w.exposure.protectedAreas.map((p) => p.name).join(', ') || '—'}</dd>
             </dl>
@@ -247,41 +290,25 @@ export function WarningPage(props: { id: number }) {
               pending={pending}
               disabled={!can('approver')}
               onApprove={(texts) =>
-                act(() => post(`/v1/warnings/${w.id}/versions/${pending.version}/approve`, texts === null ? {} : { texts }))
+                act(() =>
+                  post(
+                    `/v1/warnings/${w.id}/versions/${pending.version}/approve`,
+                    texts === null ? {} : { texts },
+                  ),
+                )
               }
-              onReject={(reason) => act(() => post(`/v1/warnings/${w.id}/versions/${pending.version}/reject`, { reason }))}
+              onReject={(reason) =>
+                act(() => post(`/v1/warnings/${w.id}/versions/${pending.version}/reject`, { reason }))
+              }
             />
           )}
           <div class="actions">
             {w.status === 'open' && w.versions.some((v) => v.status === 'published') && (
-              <button
-                type="button"
-                disabled={!can('approver')}
-                onClick={() => {
-                  const reason = window.prompt(t('reason'));
-                  if (reason) void act(() => post(`/v1/warnings/${w.id}/cancel`, { reason }));
-                }}
-              >
+              <button type="button" disabled={!can('approver')} onClick={() => setAsking('cancel')}>
                 {t('cancelWarning')}
               </button>
             )}
-            <button
-              type="button"
-              disabled={!can('approver')}
-              onClick={() => {
-                const hours = Number(window.prompt(t('silenceFor'), '6'));
-                const reason = hours > 0 ? window.prompt(t('reason')) : null;
-                if (hours > 0 && reason)
-                  void act(() =>
-                    post('/v1/silences', {
-                      hazard: w.hazard,
-                      geometry,
-                      ends_at: new Date(Date.now() + hours * 3_600_000).toISOString(),
-                      reason,
-                    }),
-                  );
-              }}
-            >
+            <button type="button" disabled={!can('approver')} onClick={() => setAsking('silence')}>
               {t('silence')}
             </button>
             <button
@@ -300,6 +327,32 @@ export function WarningPage(props: { id: number }) {
             {!can('approver') && <p class="hint">{t('readOnly')}</p>}
           </div>
           <ErrorLine error={actionError} />
+          {notice !== null && (
+            <p role="status" data-testid="action-notice">
+              {notice.kind === 'cancelled'
+                ? t('warningCancelled')
+                : `${t('silencedUntil')} ${formatTime(notice.until)}`}
+            </p>
+          )}
+          {asking === 'cancel' && (
+            <ActionDialog
+              title={t('cancelWarning')}
+              explanation={t('cancelWarningExplain')}
+              confirmLabel={t('cancelWarning')}
+              onConfirm={cancelWarning}
+              onClose={() => setAsking(null)}
+            />
+          )}
+          {asking === 'silence' && (
+            <ActionDialog
+              title={t('silence')}
+              explanation={t('silenceExplain')}
+              confirmLabel={t('silence')}
+              asksHours
+              onConfirm={silence}
+              onClose={() => setAsking(null)}
+            />
+          )}
         </div>
       </div>
       <section aria-labelledby="versions-title">
@@ -307,7 +360,8 @@ export function WarningPage(props: { id: number }) {
         <ol class="timeline">
           {w.versions.map((v) => (
             <li key={v.version}>
-              <SeverityBadge severity={v.severity} /> v{v.version} {v.msg_type} · {v.status} · {formatTime(v.sent)}
+              <SeverityBadge severity={v.severity} /> v{v.version} {v.msg_type} · {v.status} ·{' '}
+              {formatTime(v.sent)}
               {v.change !== null && ` · ${v.change}`}
               {v.reviewed_by !== null && ` · ${v.reviewed_by}`}
               {v.review_reason !== null && ` — ${v.review_reason}`}
@@ -348,13 +402,23 @@ export function WarningPage(props: { id: number }) {
 
 /** The thread's area as a one-feature layer, the same object while nothing changed (the map re-tiles on a new one). */
 const areaLayers = new WeakMap<WarningDetail, Map<string, GeoJSON.FeatureCollection>>();
-function areaLayer(w: WarningDetail, severity: string | undefined, status: string | undefined): GeoJSON.FeatureCollection {
+function areaLayer(
+  w: WarningDetail,
+  severity: string | undefined,
+  status: string | undefined,
+): GeoJSON.FeatureCollection {
   const key = `${severity}/${status}`;
   let byLevels = areaLayers.get(w);
-  if (byLevels === undefined) areaLayers.set(w, (byLevels = new Map()));
+  if (byLevels === undefined) {
+    byLevels = new Map();
+    areaLayers.set(w, byLevels);
+  }
   let layer = byLevels.get(key);
   if (layer === undefined) {
-    layer = { type: 'FeatureCollection', features: [{ ...w.area, properties: { severity, status, thread_id: w.id } }] };
+    layer = {
+      type: 'FeatureCollection',
+      features: [{ ...w.area, properties: { severity, status, thread_id: w.id } }],
+    };
     byLevels.set(key, layer);
   }
   return layer;
@@ -377,7 +441,12 @@ function ReviewForm(props: {
       </h3>
       <label>
         {t('headline')} ({first?.language})
-        <input value={headline} maxLength={160} disabled={props.disabled} onInput={(e) => setHeadline((e.currentTarget as HTMLInputElement).value)} />
+        <input
+          value={headline}
+          maxLength={160}
+          disabled={props.disabled}
+          onInput={(e) => setHeadline((e.currentTarget as HTMLInputElement).value)}
+        />
       </label>
       <button
         type="button"
@@ -395,9 +464,18 @@ function ReviewForm(props: {
       </button>
       <label>
         {t('reason')}
-        <input value={reason} disabled={props.disabled} onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)} />
+        <input
+          value={reason}
+          maxLength={MAX_REASON_LENGTH}
+          disabled={props.disabled}
+          onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)}
+        />
       </label>
-      <button type="button" disabled={props.disabled || reason.trim() === ''} onClick={() => void props.onReject(reason)}>
+      <button
+        type="button"
+        disabled={props.disabled || reason.trim() === ''}
+        onClick={() => void props.onReject(reason)}
+      >
         {t('reject')}
       </button>
     </form>
