@@ -202,6 +202,44 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     await shot('04-incident');
   }, 60_000);
 
+  it('publishes a CAP Update through a dialog: a higher severity, a longer expiry and a reason', async () => {
+    await page.goto(`${server.base}/warnings/${approvedId}`);
+    const before = (await api(`/v1/warnings/${approvedId}`)).versions.findLast(
+      (v: { status: string }) => v.status === 'published',
+    );
+    const open = page.getByRole('button', { name: 'Update warning' });
+    await open.click();
+    const dialog = page.getByRole('dialog', { name: 'Update warning' });
+    await dialog.waitFor();
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('name')")).toBe('severity');
+    const confirm = dialog.getByRole('button', { name: 'Update warning' });
+    await dialog.getByLabel('Reason').fill('More kilns reported by residents overnight');
+    expect(await confirm.isDisabled(), 'nothing changed yet').toBe(true);
+    const order = ['Minor', 'Moderate', 'Severe', 'Extreme'];
+    const higher = order[Math.min(order.indexOf(before.severity) + 1, order.length - 1)];
+    await dialog.getByLabel('Severity').selectOption(higher);
+    const extend = dialog.getByLabel('Extend the expiry by (hours, 0 keeps it)');
+    await extend.fill('-1');
+    expect(await confirm.isDisabled(), '-1 hours').toBe(true);
+    await extend.fill('6');
+    expect(await confirm.isDisabled()).toBe(false);
+    await shot('04u-update-dialog');
+    await confirm.click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect
+      .poll(() => page.getByTestId('action-notice').textContent())
+      .toBe(`The update is published as version ${before.version + 1}`);
+    const after = (await api(`/v1/warnings/${approvedId}`)).versions.at(-1);
+    expect(after).toMatchObject({
+      version: before.version + 1,
+      msg_type: 'Update',
+      status: 'published',
+      severity: higher,
+    });
+    expect(Date.parse(after.expires)).toBe(Date.parse(before.expires) + 6 * 3_600_000);
+    await expect.poll(() => page.locator('.timeline').textContent()).toMatch(/Update · published/);
+  }, 60_000);
+
   it('silences the hazard there through a dialog that wants a reason and a valid number of hours', async () => {
     await page.goto(`${server.base}/warnings/${approvedId}`);
     const silences = async () => (await api('/v1/silences')).items as { reason: string; ends_at: string }[];

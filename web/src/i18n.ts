@@ -106,6 +106,11 @@ const EN = {
   endsAt: 'Ends',
   silencedUntil: 'Silenced until',
   warningCancelled: 'The warning is cancelled.',
+  updateWarning: 'Update warning',
+  updateWarningExplain:
+    'Subscribers are sent a CAP Update now. A higher severity re-writes the words; a severity below the evidence is refused.',
+  extendByHours: 'Extend the expiry by (hours, 0 keeps it)',
+  warningUpdated: 'The update is published as version',
   coverageChart: 'Land protected by year, and the path to 30 % by 2030',
 };
 export type WordKey = keyof typeof EN;
@@ -205,6 +210,11 @@ const FR: Words = {
   endsAt: 'Fin',
   silencedUntil: 'En sourdine jusqu’au',
   warningCancelled: 'L’alerte est annulée.',
+  updateWarning: 'Mettre à jour l’alerte',
+  updateWarningExplain:
+    'Les abonnés reçoivent maintenant une mise à jour CAP. Une gravité plus haute réécrit le texte ; une gravité sous les observations est refusée.',
+  extendByHours: 'Prolonger l’expiration de (heures, 0 la garde)',
+  warningUpdated: 'La mise à jour est publiée comme version',
   coverageChart: 'Terres protégées par année, et le chemin vers 30 % d’ici 2030',
 };
 
@@ -302,6 +312,11 @@ const ES: Words = {
   endsAt: 'Termina',
   silencedUntil: 'Silenciada hasta',
   warningCancelled: 'La alerta está cancelada.',
+  updateWarning: 'Actualizar la alerta',
+  updateWarningExplain:
+    'Los suscriptores reciben ahora una actualización CAP. Una gravedad mayor reescribe el texto; una gravedad inferior a la evidencia se rechaza.',
+  extendByHours: 'Prolongar el vencimiento (horas, 0 lo mantiene)',
+  warningUpdated: 'La actualización se publicó como versión',
   coverageChart: 'Tierra protegida por año, y el camino hacia el 30 % en 2030',
 };
 
@@ -397,6 +412,11 @@ const ZH: Words = {
   endsAt: '结束',
   silencedUntil: '静默至',
   warningCancelled: '预警已解除。',
+  updateWarning: '更新预警',
+  updateWarningExplain:
+    '订阅者将立即收到 CAP 更新（Update）。提高严重程度会重写文字；低于现有证据的严重程度会被拒绝。',
+  extendByHours: '延长有效期（小时，0 表示不变）',
+  warningUpdated: '更新已发布为版本',
   coverageChart: '历年受保护陆地，以及到 2030 年达到 30% 的路径',
 };
 
@@ -492,6 +512,11 @@ const AR: Words = {
   endsAt: 'ينتهي',
   silencedUntil: 'مكتوم حتى',
   warningCancelled: 'أُلغي الإنذار.',
+  updateWarning: 'تحديث الإنذار',
+  updateWarningExplain:
+    'يتلقى المشتركون الآن رسالة تحديث CAP. رفع الشدة يعيد كتابة النص؛ وتُرفض شدة أدنى مما تدل عليه الأدلة.',
+  extendByHours: 'تمديد الانتهاء بمقدار (ساعات، 0 يبقيه)',
+  warningUpdated: 'نُشر التحديث بوصفه النسخة',
   coverageChart: 'اليابسة المحمية حسب السنة، والطريق إلى 30% بحلول 2030',
 };
 

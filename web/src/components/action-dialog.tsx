@@ -5,6 +5,7 @@
  * the button that opened it on close. Confirm stays disabled until the answer is valid; the API's refusal is shown
  * inside the dialog, which stays open so the officer can correct it.
  */
+import type { ComponentChildren } from 'preact';
 import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { formatTime, t } from '../i18n.ts';
 import { ErrorLine } from './bits.tsx';
@@ -34,13 +35,16 @@ export function ActionDialog(props: {
   confirmLabel: string;
   /** Asks for a silence's hours too, and shows when it would end. */
   asksHours?: boolean;
+  /** Fields of the change itself, shown before the reason; the caller keeps their state. */
+  children?: ComponentChildren;
+  /** Whether those fields hold a valid change (Confirm stays disabled until they do). */
+  fieldsValid?: boolean;
   /** Does the action; when it rejects, the error is shown and the dialog stays open. */
   onConfirm: (answer: ActionAnswer) => Promise<void>;
   /** The dialog has closed: confirmed, dismissed with Back or Escape. */
   onClose: () => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const firstField = useRef<HTMLTextAreaElement>(null);
   const ids = useId();
   const [reason, setReason] = useState('');
   const [hoursText, setHoursText] = useState(String(SILENCE_HOURS.initial));
@@ -49,7 +53,7 @@ export function ActionDialog(props: {
 
   useLayoutEffect(() => {
     dialog.current?.showModal();
-    firstField.current?.focus();
+    dialog.current?.querySelector<HTMLElement>('select, input, textarea')?.focus();
   }, []);
 
   const hours = props.asksHours === true ? Number(hoursText) : null;
@@ -60,7 +64,7 @@ export function ActionDialog(props: {
       hours >= SILENCE_HOURS.min &&
       hours <= SILENCE_HOURS.max);
   const reasonValid = reason.trim() !== '' && reason.length <= MAX_REASON_LENGTH;
-  const valid = reasonValid && hoursValid;
+  const valid = reasonValid && hoursValid && props.fieldsValid !== false;
 
   const confirm = async (event: Event) => {
     event.preventDefault();
@@ -90,10 +94,10 @@ export function ActionDialog(props: {
       <form onSubmit={(event) => void confirm(event)}>
         <h3 id={`${ids}-title`}>{props.title}</h3>
         <p id={`${ids}-explanation`}>{props.explanation}</p>
+        {props.children}
         <label>
           {t('reason')}
           <textarea
-            ref={firstField}
             name="reason"
             rows={4}
             required

@@ -13,7 +13,7 @@ import { ErrorLine, SeverityBadge } from '../components/bits.tsx';
 import { useResource } from '../components/use-resource.ts';
 import { VirtualList } from '../components/virtual-list.tsx';
 import { formatNumber, formatTime, t } from '../i18n.ts';
-import { hazardName } from '../levels.ts';
+import { hazardName, SEVERITY_ORDER, severityName } from '../levels.ts';
 import { WarningMap } from '../map/warning-map.tsx';
 import { can } from '../session.ts';
 
@@ -186,11 +186,11 @@ export function WarningPage(props: { id: number }) {
   const [actionError, setActionError] = useState<Error | undefined>(undefined);
   const [language, setLanguage] = useState<string | null>(null);
   /** The dialog open over the page, if any. */
-  const [asking, setAsking] = useState<'cancel' | 'silence' | null>(null);
+  const [asking, setAsking] = useState<'cancel' | 'silence' | 'update' | null>(null);
   /** What the last change through a dialog did, said on the page once the dialog has closed. */
-  const [notice, setNotice] = useState<{ kind: 'cancelled' } | { kind: 'silenced'; until: string } | null>(
-    null,
-  );
+  const [notice, setNotice] = useState<
+    { kind: 'cancelled' } | { kind: 'silenced'; until: string } | { kind: 'updated'; version: number } | null
+  >(null);
   const w = detail.data;
   if (w === undefined)
     return detail.error === undefined ? <p>{t('loading')}</p> : <ErrorLine error={detail.error} />;
@@ -216,6 +216,19 @@ export function WarningPage(props: { id: number }) {
   const cancelWarning = async ({ reason }: ActionAnswer) => {
     await post(`/v1/warnings/${w.id}/cancel`, { reason });
     setNotice({ kind: 'cancelled' });
+    reloadAll();
+  };
+  const standing = [...w.versions].reverse().find((v) => v.status === 'published');
+  // The API refuses an Update while a version awaits review or is held (silenced, inhibited).
+  const held = w.versions.some((v) => ['draft', 'silenced', 'inhibited'].includes(v.status));
+  const updatable = w.status === 'open' && standing !== undefined && !held;
+  const update = async (change: UpdateChange, { reason }: ActionAnswer) => {
+    if (standing === undefined) return;
+    const r = await post<{ version: number }>(
+      `/v1/warnings/${w.id}/amend`,
+      updateBody(standing, change, reason),
+    );
+    setNotice({ kind: 'updated', version: r.version });
     reloadAll();
   };
   const silence = async ({ reason, hours }: ActionAnswer) => {
@@ -303,7 +316,12 @@ export function WarningPage(props: { id: number }) {
             />
           )}
           <div class="actions">
-            {w.status === 'open' && w.versions.some((v) => v.status === 'published') && (
+            {updatable && (
+              <button type="button" disabled={!can('approver')} onClick={() => setAsking('update')}>
+                {t('updateWarning')}
+              </button>
+            )}
+            {w.status === 'open' && standing !== undefined && (
               <button type="button" disabled={!can('approver')} onClick={() => setAsking('cancel')}>
                 {t('cancelWarning')}
               </button>
@@ -331,7 +349,9 @@ export function WarningPage(props: { id: number }) {
             <p role="status" data-testid="action-notice">
               {notice.kind === 'cancelled'
                 ? t('warningCancelled')
-                : `${t('silencedUntil')} ${formatTime(notice.until)}`}
+                : notice.kind === 'updated'
+                  ? `${t('warningUpdated')} ${notice.version}`
+                  : `${t('silencedUntil')} ${formatTime(notice.until)}`}
             </p>
           )}
           {asking === 'cancel' && (
@@ -340,6 +360,14 @@ export function WarningPage(props: { id: number }) {
               explanation={t('cancelWarningExplain')}
               confirmLabel={t('cancelWarning')}
               onConfirm={cancelWarning}
+              onClose={() => setAsking(null)}
+            />
+          )}
+          {asking === 'update' && standing !== undefined && (
+            <UpdateDialog
+              standing={standing}
+              language={text?.language ?? null}
+              onConfirm={update}
               onClose={() => setAsking(null)}
             />
           )}
@@ -479,5 +507,101 @@ function ReviewForm(props: {
         {t('reject')}
       </button>
     </form>
+  );
+}
+
+type StandingVersion = WarningDetail['versions'][number];
+
+/** What the approver changes in an Update: the severity, an extension, and the instruction in one language. */
+interface UpdateChange {
+  readonly severity: string;
+  readonly extendHours: number;
+  readonly language: string | null;
+  readonly instruction: string;
+}
+
+const MAX_EXTEND_HOURS = 720;
+
+/** The body of POST /v1/warnings/:id/amend: only what the approver changed, besides the reason. */
+function updateBody(standing: StandingVersion, change: UpdateChange, reason: string) {
+  const text = standing.texts.find((x) => x.language === change.language);
+  return {
+    reason,
+    ...(change.severity === standing.severity ? {} : { levels: { severity: change.severity } }),
+    ...(change.extendHours > 0
+      ? { expires: new Date(Date.parse(standing.expires) + change.extendHours * 3_600_000).toISOString() }
+      : {}),
+    ...(text === undefined || change.instruction.trim() === text.instruction
+      ? {}
+      : { texts: [{ ...text, instruction: change.instruction.trim() }] }),
+  };
+}
+
+function UpdateDialog(props: {
+  standing: StandingVersion;
+  /** The language whose instruction the approver edits: the one the page shows. */
+  language: string | null;
+  onConfirm: (change: UpdateChange, answer: ActionAnswer) => Promise<void>;
+  onClose: () => void;
+}) {
+  const { standing } = props;
+  const text = standing.texts.find((x) => x.language === props.language) ?? standing.texts[0];
+  const [severity, setSeverity] = useState(standing.severity);
+  const [extendText, setExtendText] = useState('0');
+  const [instruction, setInstruction] = useState(text?.instruction ?? '');
+  const extendHours = Number(extendText);
+  const extendValid =
+    extendText.trim() !== '' &&
+    Number.isInteger(extendHours) &&
+    extendHours >= 0 &&
+    extendHours <= MAX_EXTEND_HOURS;
+  const change: UpdateChange = { severity, extendHours, language: text?.language ?? null, instruction };
+  const changes = Object.keys(updateBody(standing, change, '')).length > 1;
+  return (
+    <ActionDialog
+      title={t('updateWarning')}
+      explanation={t('updateWarningExplain')}
+      confirmLabel={t('updateWarning')}
+      fieldsValid={extendValid && instruction.trim() !== '' && changes}
+      onConfirm={(answer) => props.onConfirm(change, answer)}
+      onClose={props.onClose}
+    >
+      <label>
+        {t('severity')}
+        <select name="severity" value={severity} onChange={(e) => setSeverity(e.currentTarget.value)}>
+          {SEVERITY_ORDER.filter((s) => s !== 'Unknown').map((s) => (
+            <option key={s} value={s}>
+              {severityName(s)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('extendByHours')}
+        <input
+          type="number"
+          name="extend"
+          min={0}
+          max={MAX_EXTEND_HOURS}
+          step={1}
+          value={extendText}
+          onInput={(e) => setExtendText(e.currentTarget.value)}
+        />
+      </label>
+      {text !== undefined && (
+        <label>
+          {t('instruction')} ({text.language})
+          <textarea
+            name="instruction"
+            rows={3}
+            maxLength={4000}
+            lang={text.language}
+            dir={text.language === 'ar' ? 'rtl' : 'ltr'}
+            value={instruction}
+            onInput={(e) => setInstruction(e.currentTarget.value)}
+          />
+        </label>
+      )}
+    </ActionDialog>
   );
 }
