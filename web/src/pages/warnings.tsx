@@ -12,7 +12,7 @@ import {
 import { ErrorLine, SeverityBadge } from '../components/bits.tsx';
 import { useResource } from '../components/use-resource.ts';
 import { VirtualList } from '../components/virtual-list.tsx';
-import { formatNumber, formatTime, t } from '../i18n.ts';
+import { language as dashboardLanguage, formatNumber, formatTime, t } from '../i18n.ts';
 import { hazardName, SEVERITY_ORDER, severityName } from '../levels.ts';
 import { WarningMap } from '../map/warning-map.tsx';
 import { can } from '../session.ts';
@@ -197,7 +197,9 @@ export function WarningPage(props: { id: number }) {
   const latest = w.versions.at(-1);
   const pending = w.versions.find((v) => v.status === 'draft');
   const shown = pending ?? [...w.versions].reverse().find((v) => v.status === 'published') ?? latest;
-  const text = shown?.texts.find((x) => x.language === language) ?? shown?.texts[0];
+  // The preview opens in the dashboard's language when the warning is written in it.
+  const text =
+    shown?.texts.find((x) => x.language === (language ?? dashboardLanguage.value)) ?? shown?.texts[0];
   const reloadAll = () => {
     detail.reload();
     deliveries.reload();
@@ -326,9 +328,11 @@ export function WarningPage(props: { id: number }) {
                 {t('cancelWarning')}
               </button>
             )}
-            <button type="button" disabled={!can('approver')} onClick={() => setAsking('silence')}>
-              {t('silence')}
-            </button>
+            {w.status === 'open' && (
+              <button type="button" disabled={!can('approver')} onClick={() => setAsking('silence')}>
+                {t('silence')}
+              </button>
+            )}
             <button
               type="button"
               data-testid="open-incident"
@@ -405,7 +409,7 @@ export function WarningPage(props: { id: number }) {
           <table>
             <thead>
               <tr>
-                <th scope="col">Channel</th>
+                <th scope="col">{t('channel')}</th>
                 <th scope="col">{t('status')}</th>
               </tr>
             </thead>
