@@ -2,6 +2,7 @@
 import type { Bench } from './bench.ts';
 import { coverageBench } from './coverage.ts';
 import { detectBench } from './detect.ts';
+import { dispatchBench } from './dispatch.ts';
 import { fuzzBench } from './fuzz.ts';
 import { ingestBench } from './ingest.ts';
 import { latencyBench } from './latency.ts';
@@ -24,6 +25,7 @@ const BENCHES: readonly Bench[] = [
   coverageBench,
   fuzzBench,
   workersBench,
+  dispatchBench,
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

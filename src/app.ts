@@ -98,12 +98,7 @@ export async function createServices(
     maxBackoffMs: config.delivery.maxBackoffMs,
     coolDownMs: config.delivery.coolDownMs,
     leaseMs: config.delivery.leaseMs,
-    prepare: async (delivery) => {
-      if (delivery.channel === 'webhook' && !webhookSecrets.has(delivery.target)) {
-        const secret = await storedWebhookSecret(db.db, delivery.target);
-        if (secret !== null) webhookSecrets.set(delivery.target, secret);
-      }
-    },
+    webhookSecrets,
     onError: (error) => log.error({ err: error }, 'delivery failed'),
   });
   const warnings = new WarningService(db.db, {

@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import {
+  type AttemptRecord,
   type ClaimedDelivery,
   claimDigestRest,
   claimDueDeliveries,
   insertDeliveries,
   overdueAcknowledgements,
   postponeDelivery,
-  recordAttempt,
+  recordAttempts,
 } from '../store/delivery.repository.ts';
 import type { Schema } from '../store/schema.ts';
 import { parseCapXml } from '../warn/cap/cap-xml.ts';
@@ -45,8 +46,8 @@ export interface DispatcherOptions {
   readonly maxAttempts?: number;
   readonly onError?: (error: unknown) => void;
   readonly clock?: () => number;
-  /** Runs before a delivery is sent (e.g. to load its endpoint's webhook secret). */
-  readonly prepare?: (delivery: ClaimedDelivery) => Promise<void>;
+  /** Where the webhook channel finds each endpoint's secret: filled from the subscriptions of each round. */
+  readonly webhookSecrets?: Map<string, string>;
 }
 
 /** A per-delivery token for acknowledgement links: knowing the delivery id alone is not enough. */
@@ -122,7 +123,6 @@ export class Dispatcher {
     const leaseMs = this.#options.leaseMs;
     const claimed = await claimDueDeliveries(this.#db, nowMs, batch, leaseMs);
     if (claimed.length === 0) return 0;
-    const messages = new MessageBuilder(this.#db, this.#options.publicUrl);
     const singles: ClaimedDelivery[] = [];
     const digests = new Map<string, ClaimedDelivery[]>();
     for (const d of claimed) {
@@ -140,20 +140,30 @@ export class Dispatcher {
         ...(await claimDigestRest(this.#db, first.subscription_id, first.digest_at as Date, nowMs, leaseMs)),
       );
     }
-    await Promise.all([
+    const all = [...singles, ...[...digests.values()].flat()];
+    const subscriptions = await subscriptionsOf(this.#db, all);
+    for (const d of all) {
+      const secret = subscriptions.get(d.subscription_id)?.webhook_secret;
+      if (d.channel === 'webhook' && secret) this.#options.webhookSecrets?.set(d.target, secret);
+    }
+    const messages = new MessageBuilder(this.#db, this.#options.publicUrl, subscriptions);
+    const outcomes = await Promise.all([
       ...singles.map((d) => this.#limiter.run(d.target, () => this.#deliver([d], messages))),
       ...[...digests.values()].map((group) =>
         this.#limiter.run(group[0]?.target ?? '', () => this.#deliver(group, messages)),
       ),
     ]);
+    // One transaction for the round's attempts: per delivery it cost four round trips. A crash before it
+    // commits sends the round again once the lease runs out: at least once, under the same ids.
+    await recordAttempts(this.#db, outcomes.flat(), this.#now());
     return claimed.length;
   }
 
-  /** Sends one delivery, or several of one subscriber as its digest, and records the attempt on each. */
-  async #deliver(deliveries: readonly ClaimedDelivery[], messages: MessageBuilder): Promise<void> {
+  /** Sends one delivery, or several of one subscriber as its digest; returns the attempt to record on each. */
+  async #deliver(deliveries: readonly ClaimedDelivery[], messages: MessageBuilder): Promise<AttemptRecord[]> {
     const nowMs = this.#now();
     const delivery = deliveries[0];
-    if (delivery === undefined) return;
+    if (delivery === undefined) return [];
     const channel = this.#options.channels.get(delivery.channel as ChannelKind);
     let attempt: DeliveryAttempt & { retryAfterMs?: number };
     const breakerOptions = { coolDownMs: this.#options.coolDownMs ?? DEFAULT_COOL_DOWN_MS };
@@ -174,10 +184,9 @@ export class Dispatcher {
         (decision.breaker.openedAtMs ?? nowMs) + (this.#options.coolDownMs ?? DEFAULT_COOL_DOWN_MS);
       for (const d of deliveries)
         await postponeDelivery(this.#db, d.id, new Date(Math.max(reopensAt, nowMs + 1000)));
-      return;
+      return [];
     } else {
       try {
-        await this.#options.prepare?.(delivery);
         if (delivery.digest_at !== null && channel.sendDigest !== undefined) {
           attempt = await channel.sendDigest(await messages.digestOf(deliveries), delivery.target);
         } else {
@@ -216,13 +225,13 @@ export class Dispatcher {
         maxMs: this.#options.maxBackoffMs,
       }),
     );
-    const ackWithinS = status === 'delivered' ? await messages.ackWithinS(delivery) : null;
+    const ackWithinS = status === 'delivered' ? messages.ackWithinS(delivery) : null;
     const next = {
       status,
       nextAttemptAt: new Date(status === 'pending' ? this.#now() + delay : this.#now()),
-      ...(ackWithinS === null ? {} : { ackDueAt: new Date(this.#now() + ackWithinS * 1000) }),
+      ackDueAt: ackWithinS === null ? null : new Date(this.#now() + ackWithinS * 1000),
     };
-    for (const d of deliveries) await recordAttempt(this.#db, d, attempt, next, this.#now());
+    return deliveries.map((d) => ({ delivery: d, attempt, next }));
   }
 
   /** Responders who have not acknowledged in time: the next contact of their escalation chain is told. */
@@ -268,19 +277,38 @@ export class Dispatcher {
   }
 }
 
+/** What a round needs of each subscription it delivers to, read in one query. */
+type RoundSubscription = Awaited<ReturnType<typeof subscriptionsOf>> extends Map<number, infer S> ? S : never;
+
+async function subscriptionsOf(db: Kysely<Schema>, deliveries: readonly ClaimedDelivery[]) {
+  const ids = [...new Set(deliveries.map((d) => d.subscription_id))];
+  const rows =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom('subscription')
+          .select(['id', 'managed', 'unsubscribe_token', 'ack_within_s', 'webhook_secret'])
+          .where('id', 'in', ids)
+          .execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 /** Builds each warning's message once per round, then per delivery only what differs (language, links). */
 class MessageBuilder {
   readonly #db: Kysely<Schema>;
   readonly #publicUrl: string;
+  readonly #subscriptions: ReadonlyMap<number, RoundSubscription>;
   readonly #warnings = new Map<number, ReturnType<MessageBuilder['loadWarning']>>();
 
-  constructor(db: Kysely<Schema>, publicUrl: string) {
+  constructor(db: Kysely<Schema>, publicUrl: string, subscriptions: ReadonlyMap<number, RoundSubscription>) {
     this.#db = db;
     this.#publicUrl = publicUrl;
+    this.#subscriptions = subscriptions;
   }
 
-  loadWarning(id: number) {
-    return this.#db
+  /** The version with its CAP read once (reading it cost ≈ 1 ms, per delivery before). */
+  async loadWarning(id: number) {
+    const w = await this.#db
       .selectFrom('warning as w')
       .innerJoin('warning_thread as t', 't.id', 'w.thread_id')
       .innerJoin('organisation as o', 'o.id', 'w.organisation_id')
@@ -303,15 +331,20 @@ class MessageBuilder {
       ])
       .where('w.id', '=', id)
       .executeTakeFirstOrThrow();
+    const parsed = parseCapXml(w.cap_xml ?? '');
+    if (!('alert' in parsed)) throw new Error(`warning ${w.id} has no readable CAP`);
+    return { ...w, cap: parsed.alert };
   }
 
-  async ackWithinS(delivery: ClaimedDelivery): Promise<number | null> {
-    const s = await this.#db
-      .selectFrom('subscription')
-      .select('ack_within_s')
-      .where('id', '=', delivery.subscription_id)
-      .executeTakeFirst();
-    return s?.ack_within_s ?? null;
+  #subscriptionOf(delivery: ClaimedDelivery): RoundSubscription {
+    const s = this.#subscriptions.get(delivery.subscription_id);
+    if (s === undefined)
+      throw new Error(`subscription ${delivery.subscription_id} was not read for this round`);
+    return s;
+  }
+
+  ackWithinS(delivery: ClaimedDelivery): number | null {
+    return this.#subscriptionOf(delivery).ack_within_s;
   }
 
   /** The digest of one subscriber's deliveries that share a digest time. */
@@ -339,11 +372,7 @@ class MessageBuilder {
       this.#warnings.set(delivery.warning_id, pending);
     }
     const w = await pending;
-    const subscription = await this.#db
-      .selectFrom('subscription')
-      .select(['managed', 'unsubscribe_token', 'ack_within_s'])
-      .where('id', '=', delivery.subscription_id)
-      .executeTakeFirstOrThrow();
+    const subscription = this.#subscriptionOf(delivery);
     const base = this.#publicUrl;
     return messageOfVersion(w, delivery.language, base, {
       deliveryId: delivery.id,
@@ -372,7 +401,7 @@ export async function publishedMessage(
     .where('status', '=', 'published')
     .executeTakeFirst();
   if (row === undefined) return undefined;
-  const w = await new MessageBuilder(db, publicUrl).loadWarning(row.id);
+  const w = await new MessageBuilder(db, publicUrl, new Map()).loadWarning(row.id);
   return messageOfVersion(w, language, publicUrl, {
     deliveryId: identifier,
     unsubscribeUrl: null,
@@ -388,8 +417,7 @@ function messageOfVersion(
 ): WarningMessage {
   const texts = w.content.texts;
   const text = texts.find((t) => t.language === language) ?? texts[0];
-  const parsed = parseCapXml(w.cap_xml ?? '');
-  if (!('alert' in parsed) || text === undefined) throw new Error(`warning ${w.id} has no readable CAP`);
+  if (text === undefined) throw new Error(`warning ${w.id} has no texts`);
   const geocodes = (w.exposure as { geocodes?: { valueName: string; value: string }[] }).geocodes ?? [];
   const countries = [
     ...new Set(geocodes.map((g) => g.value.slice(0, 2).toUpperCase()).filter((c) => /^[A-Z]{2}$/.test(c))),
@@ -415,7 +443,7 @@ function messageOfVersion(
     geometry: w.geometry,
     countries,
     senderName: w.organisation_name,
-    cap: parsed.alert,
+    cap: w.cap,
     capUrl: `${base}/cap/${w.identifier}.xml`,
     jsonUrl: `${base}/cap/${w.identifier}.json`,
     webUrl: `${base}/warnings/${w.thread_id}`,

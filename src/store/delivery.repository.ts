@@ -125,43 +125,63 @@ export function claimDueDeliveries(db: Kysely<Schema>, nowMs: number, limit: num
 }
 export type ClaimedDelivery = Awaited<ReturnType<typeof claimDueDeliveries>>[number];
 
-export async function recordAttempt(
+/** One attempt at a claimed delivery, and what follows it. */
+export interface AttemptRecord {
+  readonly delivery: ClaimedDelivery;
+  readonly attempt: {
+    readonly outcome: 'delivered' | 'retry' | 'failed';
+    readonly responseCode: number | null;
+    readonly error: string | null;
+    readonly latencyMs: number;
+  };
+  readonly next: {
+    readonly status: 'pending' | 'delivered' | 'failed' | 'dead';
+    readonly nextAttemptAt: Date;
+    /** When the responder must have acknowledged; null leaves it as it was. */
+    readonly ackDueAt: Date | null;
+  };
+}
+
+/** Records a round's attempts and releases their claims, in one transaction of two statements. */
+export async function recordAttempts(
   db: Kysely<Schema>,
-  delivery: ClaimedDelivery,
-  attempt: {
-    outcome: 'delivered' | 'retry' | 'failed';
-    responseCode: number | null;
-    error: string | null;
-    latencyMs: number;
-  },
-  next: { status: 'pending' | 'delivered' | 'failed' | 'dead'; nextAttemptAt: Date; ackDueAt?: Date | null },
+  records: readonly AttemptRecord[],
   nowMs: number,
 ): Promise<void> {
+  if (records.length === 0) return;
+  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
   await db.transaction().execute(async (tx) => {
     await tx
       .insertInto('delivery_attempt')
-      .values({
-        delivery_id: delivery.id,
-        attempt: delivery.attempts,
-        outcome: attempt.outcome,
-        response_code: attempt.responseCode,
-        latency_ms: Math.round(attempt.latencyMs),
-        error: attempt.error,
-      })
+      .values(
+        records.map(({ delivery, attempt }) => ({
+          delivery_id: delivery.id,
+          attempt: delivery.attempts,
+          outcome: attempt.outcome,
+          response_code: attempt.responseCode,
+          latency_ms: Math.round(attempt.latencyMs),
+          error: attempt.error,
+        })),
+      )
       .execute();
-    await tx
-      .updateTable('delivery')
-      .set({
-        status: next.status,
-        next_attempt_at: next.nextAttemptAt,
-        claimed_until: null,
-        last_response_code: attempt.responseCode,
-        last_error: attempt.error,
-        ...(next.status === 'delivered' ? { delivered_at: new Date(nowMs) } : {}),
-        ...(next.ackDueAt === undefined ? {} : { ack_due_at: next.ackDueAt }),
-      })
-      .where('id', '=', delivery.id)
-      .execute();
+    await sql`
+      update delivery as d set
+        status = v.status,
+        next_attempt_at = v.next_attempt_at,
+        claimed_until = null,
+        last_response_code = v.response_code,
+        last_error = v.error,
+        delivered_at = case when v.status = 'delivered' then ${new Date(nowMs).toISOString()}::timestamptz else d.delivered_at end,
+        ack_due_at = coalesce(v.ack_due_at, d.ack_due_at)
+      from unnest(
+        ${records.map((r) => r.delivery.id)}::text[],
+        ${records.map((r) => r.next.status)}::text[],
+        ${records.map((r) => iso(r.next.nextAttemptAt))}::timestamptz[],
+        ${records.map((r) => r.attempt.responseCode)}::int4[],
+        ${records.map((r) => r.attempt.error)}::text[],
+        ${records.map((r) => iso(r.next.ackDueAt))}::timestamptz[]
+      ) as v(id, status, next_attempt_at, response_code, error, ack_due_at)
+      where d.id = v.id`.execute(tx);
   });
 }
 

@@ -12,6 +12,7 @@ import * as speciesSoil from './migrations/0008-species-soil.ts';
 import * as hardening from './migrations/0009-hardening.ts';
 import * as checkpointStorage from './migrations/0010-checkpoint-storage.ts';
 import * as dutyTurns from './migrations/0011-duty-turns.ts';
+import * as webhookTargetIndex from './migrations/0012-webhook-target-index.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-backbone': backbone,
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-hardening': hardening,
   '0010-checkpoint-storage': checkpointStorage,
   '0011-duty-turns': dutyTurns,
+  '0012-webhook-target-index': webhookTargetIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
