@@ -216,7 +216,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     await dialog.getByLabel('Reason').fill('More kilns reported by residents overnight');
     expect(await confirm.isDisabled(), 'nothing changed yet').toBe(true);
     const order = ['Minor', 'Moderate', 'Severe', 'Extreme'];
-    const higher = order[Math.min(order.indexOf(before.severity) + 1, order.length - 1)];
+    const higher = order[Math.min(order.indexOf(before.severity) + 1, order.length - 1)] ?? 'Extreme';
     await dialog.getByLabel('Severity').selectOption(higher);
     const extend = dialog.getByLabel('Extend the expiry by (hours, 0 keeps it)');
     await extend.fill('-1');

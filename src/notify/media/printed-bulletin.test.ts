@@ -10,6 +10,7 @@ import { pdfPageCount, pdfTextPieces } from './test-pdf-reader.ts';
 
 const fonts = await systemFonts();
 const arabicFont = fontsFor(['تحذير شديد'], fonts) !== null;
+const chineseFont = fontsFor(['严重空气污染预警'], fonts) !== null;
 
 /** The page's text in drawing order, one piece per run, whitespace collapsed. */
 function pageText(bytes: Uint8Array): string {
@@ -87,6 +88,18 @@ describe('makePrintedBulletin', () => {
     expect(text).toContain('PM2.5');
     expectNoMissingGlyphs(text);
     expect(text).not.toMatch(/[\u2066-\u2069]/);
+  });
+
+  it.skipIf(!chineseFont)('prints Chinese with an installed CJK font, every glyph present', async () => {
+    const message = testWarningMessage({ language: 'zh' });
+    const result = await makePrintedBulletin(message, join(dir, 'zh-cjk.pdf'), { compress: false });
+    expect(result).toMatchObject({ pages: 1, language: 'zh', fallbackReason: null, replacedCharacters: 0 });
+    const bytes = await readFile(result.path);
+    expect(bytes.toString('latin1')).toContain('/Lang (zh)');
+    const text = pageText(bytes).replace(/ /g, '');
+    expect(text).toContain(message.headline.replace(/\s/g, ''));
+    expect(text).toContain('2024-01-01T02:00:00Z');
+    expectNoMissingGlyphs(text);
   });
 
   it('prints in English, and says so, when no font covers the language', async () => {
