@@ -8,9 +8,10 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createPlatform } from '../src/app.ts';
 import { configFromEnv } from '../src/config.ts';
-import { boxOfArea } from '../src/notify/subscriptions.ts';
 import type { Backend } from '../src/store/database.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
+import { responderSubscriptions } from '../test/support/responders.ts';
+import { fixtureSignal } from '../test/support/test-platform.ts';
 import { startWebhookReceiver } from '../test/support/webhook-receiver.ts';
 import { type Bench, benchResult } from './bench.ts';
 import { withScratchDatabase } from './scratch-database.ts';
@@ -131,36 +132,7 @@ async function dispatchThroughput(
     const db = platform.services.database.db;
     const secret = await platform.services.webhookSecretFor(`${receiver.url}/0`);
     receiver.setSecret(secret);
-    const rows = Array.from({ length: n }, (_, i) => {
-      const area = {
-        kind: 'point' as const,
-        lon: 90.3 + (i % 100) * 0.001,
-        lat: 23.7 + Math.floor(i / 100) * 0.0001,
-      };
-      const [minLon, minLat, maxLon, maxLat] = boxOfArea(area);
-      return {
-        organisation_id: org.id,
-        managed: true,
-        channel: 'webhook' as const,
-        target: `${receiver.url}/${i}`,
-        recipient_name: `responder ${i}`,
-        area: JSON.stringify(area),
-        min_lon: minLon,
-        min_lat: minLat,
-        max_lon: maxLon,
-        max_lat: maxLat,
-        hazards: null,
-        categories: null,
-        quiet_hours: JSON.stringify(null),
-        status: 'active' as const,
-        confirm_token: null,
-        unsubscribe_token: `u${i}-${randomBytes(8).toString('hex')}`,
-        webhook_secret: secret,
-        ack_within_s: null,
-        escalate_to: null,
-        confirmed_at: new Date(),
-      };
-    });
+    const rows = responderSubscriptions(org.id, n, (i) => `${receiver.url}/${i}`, secret);
     for (let i = 0; i < rows.length; i += 1000)
       await db
         .insertInto('subscription')
@@ -168,26 +140,14 @@ async function dispatchThroughput(
         .execute();
     const now = Date.now();
     const signalIds = await insertSignals(db, [
-      {
-        organisationId: org.id,
-        seriesId: series.id,
-        stationId: station.id,
-        areaId: null,
-        raisedBy: { origin: 'rule', ruleId: rule.id, ruleVersion: rule.version },
-        kind: 'threshold',
-        state: 'firing',
-        startMs: now,
-        endMs: null,
-        score: 1,
-        observed: 120,
-        expected: null,
-        spread: null,
-        unit: 'µg/m³',
-        leadTimeS: null,
-        sentence: 'PM2.5 at 120 µg/m³, above 75',
-        details: { threshold: 75 },
-        dedupeKey: 'dispatch-bench',
-      },
+      fixtureSignal(
+        { orgId: org.id, seriesId: series.id, stationId: station.id },
+        {
+          raisedBy: { origin: 'rule', ruleId: rule.id, ruleVersion: rule.version },
+          startMs: now,
+          dedupeKey: 'dispatch-bench',
+        },
+      ),
     ]);
     await platform.services.warnings.process(signalIds, now);
 

@@ -1,8 +1,8 @@
 /** Deliveries survive kill -9: 10 000 pending in the outbox, the server killed mid-way, restarted: every one delivered, duplicates only under the same webhook-id. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { boxOfArea } from '../src/notify/subscriptions.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
+import { responderSubscriptions } from './support/responders.ts';
 import { BACKENDS } from './support/test-database.ts';
 import {
   ADMIN_KEY,
@@ -45,36 +45,7 @@ describe.each(BACKENDS)('delivery durability on %s', (backend) => {
     receiver.setSecret(secret);
     const db = t.platform.services.database.db;
     // 10 000 responders around Dhaka (written in bulk; the API path is tested elsewhere)
-    const rows = Array.from({ length: DELIVERIES }, (_, i) => {
-      const area = {
-        kind: 'point' as const,
-        lon: 90.3 + (i % 100) * 0.001,
-        lat: 23.7 + Math.floor(i / 100) * 0.001,
-      };
-      const [minLon, minLat, maxLon, maxLat] = boxOfArea(area);
-      return {
-        organisation_id: f.orgId,
-        managed: true,
-        channel: 'webhook' as const,
-        target: receiver?.url ?? '',
-        recipient_name: `responder ${i}`,
-        area: JSON.stringify(area),
-        min_lon: minLon,
-        min_lat: minLat,
-        max_lon: maxLon,
-        max_lat: maxLat,
-        hazards: null,
-        categories: null,
-        quiet_hours: JSON.stringify(null),
-        status: 'active' as const,
-        confirm_token: null,
-        unsubscribe_token: `u${i}-${Math.random().toString(36).slice(2)}`,
-        webhook_secret: secret,
-        ack_within_s: null,
-        escalate_to: null,
-        confirmed_at: new Date(),
-      };
-    });
+    const rows = responderSubscriptions(f.orgId, DELIVERIES, () => receiver?.url ?? '', secret);
     for (let i = 0; i < rows.length; i += 1000)
       await db
         .insertInto('subscription')
