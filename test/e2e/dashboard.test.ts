@@ -338,13 +338,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     await shot('04b-cancelled');
   }, 60_000);
 
-  it('names the hazard in the language the officer picks', async () => {
+  it('names the hazard, the message types and the states in the language the officer picks', async () => {
     const { hazard } = await api(`/v1/warnings/${approvedId}`);
     const shown = page.getByTestId('warning-hazard');
     await expect.poll(() => shown.textContent()).toBe(hazardName(hazard, 'en'));
     await page.getByLabel('Language').selectOption('fr');
     await expect.poll(() => shown.textContent()).toBe(hazardName(hazard, 'fr'));
     expect(hazardName(hazard, 'fr')).not.toBe(hazardName(hazard, 'en'));
+    // The versions' CAP message types and states too (the thread was cancelled just before).
+    await expect.poll(() => page.locator('.timeline').textContent()).toMatch(/Annulation · publiée/);
     await shot('04c-french');
     await page.getByLabel('Langue').selectOption('en');
     await expect.poll(() => shown.textContent()).toBe(hazardName(hazard, 'en'));

@@ -23,6 +23,59 @@ export function severityName(severity: string): string {
   return SEVERITY_NAMES[language.value]?.[severity] ?? severity;
 }
 
+/** CAP message types and the review states of a version, as the dashboard's language names them (English as is). */
+const MESSAGE_WORDS: Record<string, Record<string, string>> = {
+  fr: {
+    Alert: 'Alerte',
+    Update: 'Mise à jour',
+    Cancel: 'Annulation',
+    draft: 'brouillon',
+    published: 'publiée',
+    rejected: 'rejetée',
+    withdrawn: 'retirée',
+    inhibited: 'inhibée',
+    silenced: 'en sourdine',
+  },
+  es: {
+    Alert: 'Alerta',
+    Update: 'Actualización',
+    Cancel: 'Cancelación',
+    draft: 'borrador',
+    published: 'publicada',
+    rejected: 'rechazada',
+    withdrawn: 'retirada',
+    inhibited: 'inhibida',
+    silenced: 'silenciada',
+  },
+  zh: {
+    Alert: '发布',
+    Update: '更新',
+    Cancel: '解除',
+    draft: '草稿',
+    published: '已发布',
+    rejected: '已驳回',
+    withdrawn: '已撤回',
+    inhibited: '已抑制',
+    silenced: '已静默',
+  },
+  ar: {
+    Alert: 'إنذار',
+    Update: 'تحديث',
+    Cancel: 'إلغاء',
+    draft: 'مسودة',
+    published: 'منشورة',
+    rejected: 'مرفوضة',
+    withdrawn: 'مسحوبة',
+    inhibited: 'محجوبة',
+    silenced: 'مكتومة',
+  },
+};
+
+/** A CAP msgType (Alert, Update, Cancel) or a version's status (draft, published …) in the dashboard's language. */
+export function messageWord(word: string): string {
+  return MESSAGE_WORDS[language.value]?.[word] ?? word;
+}
+
 /** Each hazard's name per language tag, from GET /v1/hazards (the words the CAP texts use); empty until loaded. */
 const hazardNames = signal<ReadonlyMap<string, Readonly<Record<string, string>>>>(new Map());
 let hazardsLoading: Promise<void> | null = null;

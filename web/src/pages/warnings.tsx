@@ -13,7 +13,7 @@ import { ErrorLine, SeverityBadge } from '../components/bits.tsx';
 import { useResource } from '../components/use-resource.ts';
 import { VirtualList } from '../components/virtual-list.tsx';
 import { language as dashboardLanguage, formatNumber, formatTime, t } from '../i18n.ts';
-import { hazardName, SEVERITY_ORDER, severityName } from '../levels.ts';
+import { hazardName, messageWord, SEVERITY_ORDER, severityName } from '../levels.ts';
 import { WarningMap } from '../map/warning-map.tsx';
 import { can } from '../session.ts';
 
@@ -246,7 +246,7 @@ export function WarningPage(props: { id: number }) {
       </h2>
       <p class="meta">
         <span data-testid="warning-hazard">{hazardName(w.hazard)}</span> · {shown?.area_desc} · {t('status')}:{' '}
-        {shown?.status} · {t('expires')}: {formatTime(shown?.expires ?? null)}
+        {messageWord(shown?.status ?? '')} · {t('expires')}: {formatTime(shown?.expires ?? null)}
       </p>
       <div class="detail-grid">
         <div>
@@ -392,8 +392,8 @@ export function WarningPage(props: { id: number }) {
         <ol class="timeline">
           {w.versions.map((v) => (
             <li key={v.version}>
-              <SeverityBadge severity={v.severity} /> v{v.version} {v.msg_type} · {v.status} ·{' '}
-              {formatTime(v.sent)}
+              <SeverityBadge severity={v.severity} /> v{v.version} {messageWord(v.msg_type)} ·{' '}
+              {messageWord(v.status)} · {formatTime(v.sent)}
               {v.change !== null && ` · ${v.change}`}
               {v.reviewed_by !== null && ` · ${v.reviewed_by}`}
               {v.review_reason !== null && ` — ${v.review_reason}`}
@@ -469,7 +469,7 @@ function ReviewForm(props: {
   return (
     <form class="review" aria-label={t('awaitingReview')} onSubmit={(e) => e.preventDefault()}>
       <h3>
-        {t('awaitingReview')} — v{props.pending.version} ({props.pending.status})
+        {t('awaitingReview')} — v{props.pending.version} ({messageWord(props.pending.status)})
       </h3>
       <label>
         {t('headline')} ({first?.language})
