@@ -3,6 +3,7 @@ import type { Bench } from './bench.ts';
 import { coverageBench } from './coverage.ts';
 import { detectBench } from './detect.ts';
 import { dispatchBench } from './dispatch.ts';
+import { forecastBench } from './forecast.ts';
 import { fuzzBench } from './fuzz.ts';
 import { ingestBench } from './ingest.ts';
 import { latencyBench } from './latency.ts';
@@ -26,6 +27,7 @@ const BENCHES: readonly Bench[] = [
   fuzzBench,
   workersBench,
   dispatchBench,
+  forecastBench,
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createForecastDetector, FORECAST_HORIZON_S } from './forecast-detector.ts';
+import { createHoltWinters } from './detectors/holt-winters.ts';
+import {
+  createForecastDetector,
+  FORECAST_HORIZON_S,
+  forecastModelConfig,
+  TREND_HALF_LIFE_S,
+} from './forecast-detector.ts';
 import type { SeriesContext } from './series-detector.ts';
 
 const T0 = Date.UTC(2026, 10, 10);
@@ -54,5 +60,23 @@ describe('forecast detector', () => {
 
   it('resumes exactly from a snapshot', () => {
     expect(run(rising, 4300, context, 3500)).toEqual(run(rising, 4300));
+  });
+});
+
+describe('forecastModelConfig', () => {
+  it('halves a trend’s pull on the forecast every TREND_HALF_LIFE_S, whatever the cadence', () => {
+    for (const cadenceS of [60, 300, 3600]) {
+      // Without a season, each forecast step up is the damped trend alone.
+      const model = createHoltWinters({ ...forecastModelConfig(cadenceS), seasonLength: 0 });
+      const steps = Math.round(TREND_HALF_LIFE_S / cadenceS);
+      // A steady rise over four days: the model learns its slope.
+      for (let i = 0; i < (4 * 86_400) / cadenceS; i++)
+        model.update({ timeMs: T0 + i * cadenceS * 1000, value: i * cadenceS * 1e-3 });
+      const { mean } = model.forecastAhead(steps + 2);
+      const stepUp = (k: number) => mean[k]! - mean[k - 1]!;
+      expect(stepUp(1)).toBeGreaterThan(0);
+      // From one step ahead to a half-life further, the step up halves.
+      expect(stepUp(steps + 1) / stepUp(1)).toBeCloseTo(0.5, 2);
+    }
   });
 });

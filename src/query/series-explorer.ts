@@ -8,7 +8,7 @@ import type { EnsembleSnapshot } from '../detect/detectors/ensemble.ts';
 import { createHoltWinters, type HoltWintersSnapshot } from '../detect/detectors/holt-winters.ts';
 import { createSeasonalBaseline } from '../detect/detectors/seasonal-baseline.ts';
 import { utcOffsetMinutesOf } from '../detect/detectors.ts';
-import { FORECAST_HORIZON_S } from '../detect/forecast-detector.ts';
+import { FORECAST_HORIZON_S, forecastModelConfig } from '../detect/forecast-detector.ts';
 import { NICE_BUCKETS_S } from './downsampling.ts';
 
 /** Bucket widths people read easily, sub-minute ones included for second-resolution sensors. */
@@ -150,7 +150,7 @@ export function forecastBand(
   if (model === undefined) return none;
   let forecast: ReturnType<ReturnType<typeof createHoltWinters>['forecastAhead']>;
   try {
-    forecast = createHoltWinters({}, model).forecastAhead(
+    forecast = createHoltWinters(forecastModelConfig(cadenceS), model).forecastAhead(
       Math.max(1, Math.round(FORECAST_HORIZON_S / Math.max(1, cadenceS))),
     );
   } catch {
