@@ -253,6 +253,7 @@ async function storeBacklog(
     carried.set(seriesId, {
       timeMs: Float64Array.from(columns.timeMs),
       value: Float64Array.from(columns.value),
+      revision: 0,
     });
   }
   // Autovacuum, and the checkpointer writing the new pages out, would otherwise work at a moment of their

@@ -43,18 +43,19 @@ function pm25(i: number): number {
   return 10 + i * 0.01 + 3 * Math.sin((i / 1440) * 2 * Math.PI) + Math.sin(i * 12.9898) * 0.3;
 }
 
-function csv(seriesId: number, from: number, to: number): string {
+/** Rows `from` ≤ i < `to` of the series as CSV; `shift` is added to every value (a corrected calibration). */
+function csv(seriesId: number, from: number, to: number, shift = 0): string {
   const rows = ['series,time,value'];
   for (let i = from; i < to; i++)
-    rows.push(`${seriesId},${new Date(T0 + i * MINUTE).toISOString()},${pm25(i).toFixed(3)}`);
+    rows.push(`${seriesId},${new Date(T0 + i * MINUTE).toISOString()},${(pm25(i) + shift).toFixed(3)}`);
   return rows.join('\n');
 }
 
 /** Posts rows `from` ≤ i < `to` of the series as CSV over HTTP, and expects them stored. */
-async function postCsv(t: TestPlatform, f: Fixture, from: number, to: number): Promise<void> {
+async function postCsv(t: TestPlatform, f: Fixture, from: number, to: number, shift = 0): Promise<void> {
   const r = await t.request('POST', '/v1/observations', {
     key: f.key,
-    body: csv(f.seriesId, from, to),
+    body: csv(f.seriesId, from, to, shift),
     contentType: 'text/csv',
   });
   expect(r.statusCode, r.body).toBe(200);
@@ -293,5 +294,63 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
           .execute()
       ).map((s) => [s.detector, s.start_time.getTime(), s.score]);
     for (const f of [carried, gapped, behind]) expect(await signals(f)).toEqual(await signals(read));
+  });
+
+  it('reads, not the carried rows, when a correction replaced them before the worker took their message', async () => {
+    const t = await startTestPlatform(backend, { detectionGatherMs: 3_600_000 });
+    opened.push(t);
+    const db = t.platform.services.database.db;
+    const reference = await registerFixture(t, 'rr', 'BD');
+    const corrected = await registerFixture(t, 'rc', 'NP');
+    const published: ObservationHint[] = [];
+    const ingest = new ObservationIngest(
+      t.platform.services.observations,
+      new SeriesDirectory(db),
+      { maxBatchRows: 100_000, maxFutureMs: 3_600_000 },
+      (stored) => published.push(...stored),
+    );
+    const streamed = async (f: Fixture, from: number, to: number, shift = 0) => {
+      const caller = await t.platform.services.access.callerOfKey(f.key);
+      if (caller === undefined) throw new Error('the fixture key is known');
+      await ingest.ingest(caller, parseObservations(csv(f.seriesId, from, to, shift), 'csv'));
+    };
+    const reads = new ObservationReads();
+    const service = new DetectionService(db.withPlugin(reads), DETECTORS);
+    const END = 2 * 1440 + 600;
+    for (const f of [reference, corrected]) await postCsv(t, f, 0, 2 * 1440);
+    await service.catchUp([reference.seriesId, corrected.seriesId]);
+
+    // Ten hours stream in; a station then re-sends them recalibrated (+40 µg/m³) before any worker has taken
+    // the first message. The reference gets the recalibrated values only.
+    await streamed(corrected, 2 * 1440, END);
+    const original = published.splice(0);
+    expect(original[0]?.rows?.revision).toBe(0);
+    await streamed(corrected, 2 * 1440, END, 40);
+    expect(published, 'the re-send replaced stored values: its hint is bare').toEqual([
+      expect.not.objectContaining({ rows: expect.anything() }),
+    ]);
+    const series = await db
+      .selectFrom('series')
+      .select('revision')
+      .where('id', '=', corrected.seriesId)
+      .executeTakeFirstOrThrow();
+    expect(series.revision).toBe(1);
+    await postCsv(t, reference, 2 * 1440, END, 40);
+
+    // The worker takes the first message: its rows are stale, so the series is read.
+    reads.count = 0;
+    await service.catchUp([corrected.seriesId], carriedBySeries(original));
+    expect(reads.count).toBe(1);
+    await service.catchUp([reference.seriesId]);
+    const states = async (f: Fixture) =>
+      (
+        await db
+          .selectFrom('detector_state')
+          .select(['detector', 'last_time', 'state'])
+          .where('series_id', '=', f.seriesId)
+          .orderBy('detector')
+          .execute()
+      ).map((s) => [s.detector, s.last_time.getTime(), s.state]);
+    expect(await states(corrected)).toEqual(await states(reference));
   });
 });

@@ -36,14 +36,15 @@ describe('observation hints', () => {
         hint,
         fc.uniqueArray(fc.integer({ min: -8.64e15, max: 8.64e15 }), { maxLength: 300 }),
         fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 300, maxLength: 300 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
       )
-      .map(([h, times, values]): ObservationHint => {
+      .map(([h, times, values, revision]): ObservationHint => {
         if (times.length === 0) return h;
         const timeMs = Float64Array.from([...times].sort((a, b) => a - b));
         return {
           ...h,
           newestMs: timeMs[timeMs.length - 1]!,
-          rows: { timeMs, value: Float64Array.from(values.slice(0, timeMs.length)) },
+          rows: { timeMs, value: Float64Array.from(values.slice(0, timeMs.length)), revision },
         };
       });
     fc.assert(
@@ -71,7 +72,7 @@ describe('observation hints', () => {
       seriesId: 7,
       organisationId: 3,
       newestMs: 3000,
-      rows: { timeMs: Float64Array.of(1000, 2000, 3000), value: Float64Array.of(1, 2, 3) },
+      rows: { timeMs: Float64Array.of(1000, 2000, 3000), value: Float64Array.of(1, 2, 3), revision: 2 },
     };
     expect(decodeHints(encodeHints([good]))).toEqual([good]);
     const broken = (rows: { timeMs: number[]; value: number[] }, newestMs = 3000) =>
@@ -80,7 +81,11 @@ describe('observation hints', () => {
           {
             ...good,
             newestMs,
-            rows: { timeMs: Float64Array.from(rows.timeMs), value: Float64Array.from(rows.value) },
+            rows: {
+              timeMs: Float64Array.from(rows.timeMs),
+              value: Float64Array.from(rows.value),
+              revision: 2,
+            },
           },
         ]),
       );

@@ -20,6 +20,11 @@ export interface ObservationHint {
 export interface CarriedRows {
   readonly timeMs: Float64Array;
   readonly value: Float64Array;
+  /**
+   * The series' revision when the batch was stored (`series.revision`, raised by every re-sent batch that
+   * replaced stored values): a worker that finds it changed reads the series, which holds the latest values.
+   */
+  readonly revision: number;
 }
 
 /**
@@ -56,8 +61,8 @@ const decoder = new TextDecoder();
 /**
  * Binary (JSON would spend more on printing and parsing numbers than detection spends on them), little-endian:
  * byte 0 = HINTS_FORMAT (a hint from before, JSON, starts with `{`), 3 bytes of padding, u32 hint count; then
- * per hint u32 series id, u32 organisation id, f64 newest time, u32 row count (0: a bare hint), 4 bytes of
- * padding, the times (f64 ms), the values (f64). Every part starts on an 8-byte boundary.
+ * per hint u32 series id, u32 organisation id, f64 newest time, u32 row count (0: a bare hint), u32 the series'
+ * revision (0 in messages from before it was sent), the times (f64 ms), the values (f64). Every part starts on an 8-byte boundary.
  */
 const HINTS_FORMAT = 1;
 const MESSAGE_HEADER_BYTES = 8;
@@ -84,6 +89,7 @@ export function encodeHints(hints: readonly ObservationHint[]): Uint8Array {
     view.setUint32(at + 4, organisationId, true);
     view.setFloat64(at + 8, newestMs, true);
     view.setUint32(at + 16, count, true);
+    view.setUint32(at + 20, rows?.revision ?? 0, true);
     at += HINT_HEADER_BYTES;
     if (rows === undefined) continue;
     if (LITTLE_ENDIAN) {
@@ -117,6 +123,7 @@ export function decodeHints(bytes: Uint8Array): ObservationHint[] | undefined {
     const organisationId = view.getUint32(at + 4, true);
     const newestMs = view.getFloat64(at + 8, true);
     const count = view.getUint32(at + 16, true);
+    const revision = view.getUint32(at + 20, true);
     at += HINT_HEADER_BYTES;
     if (seriesId === 0 || organisationId === 0 || !isTime(newestMs)) return undefined;
     if (count > MAX_CARRIED_ROWS || bytes.length - at < 16 * count) return undefined;
@@ -124,7 +131,7 @@ export function decodeHints(bytes: Uint8Array): ObservationHint[] | undefined {
       hints.push({ seriesId, organisationId, newestMs });
       continue;
     }
-    const rows = rowsAt(bytes, view, at, count);
+    const rows = rowsAt(bytes, view, at, count, revision);
     if (rows === undefined || rows.timeMs[count - 1]! > newestMs) return undefined;
     hints.push({ seriesId, organisationId, newestMs, rows });
     at += 16 * count;
@@ -133,7 +140,13 @@ export function decodeHints(bytes: Uint8Array): ObservationHint[] | undefined {
 }
 
 /** `count` rows at byte `at`, checked: whole milliseconds strictly ascending, finite values. */
-function rowsAt(bytes: Uint8Array, view: DataView, at: number, count: number): CarriedRows | undefined {
+function rowsAt(
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  count: number,
+  revision: number,
+): CarriedRows | undefined {
   let timeMs: Float64Array;
   let value: Float64Array;
   if (LITTLE_ENDIAN) {
@@ -153,7 +166,7 @@ function rowsAt(bytes: Uint8Array, view: DataView, at: number, count: number): C
     if (!isTime(timeMs[i]) || !Number.isFinite(value[i]) || (i > 0 && timeMs[i]! <= timeMs[i - 1]!))
       return undefined;
   }
-  return { timeMs, value };
+  return { timeMs, value, revision };
 }
 
 /** A hint as one JSON object: what ingesting processes published before hints travelled together. */

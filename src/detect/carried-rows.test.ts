@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { CarriedRows, ObservationHint } from '../bus/observation-hint.ts';
 import { carriedBySeries, joinCarried } from './carried-rows.ts';
 
-const rows = (times: number[], value = (t: number) => t / 10): CarriedRows => ({
+const rows = (times: number[], value = (t: number) => t / 10, revision = 0): CarriedRows => ({
   timeMs: Float64Array.from(times),
   value: Float64Array.from(times.map(value)),
+  revision,
 });
 
 describe('carried rows', () => {
@@ -45,6 +46,13 @@ describe('carried rows', () => {
     expect(joinCarried(7, 0, [rows([10, 20]), rows([10, 20], () => 99)])).toBeUndefined();
     // overlapping only where the checkpoint has passed: no conflict left
     expect(joinCarried(7, 20, [rows([10, 20]), rows([10, 20, 30])])?.points.timeMs).toEqual([30]);
+  });
+
+  it('give way to a read when the messages were stored under different revisions of the series', () => {
+    const t = (x: number) => x / 10;
+    expect(joinCarried(7, 0, [rows([10, 20], t, 3), rows([30, 40], t, 3)])?.revision).toBe(3);
+    // a re-sent batch replaced values between the two: which of the carried values still stand is unknown
+    expect(joinCarried(7, 0, [rows([10, 20], t, 3), rows([30, 40], t, 4)])).toBeUndefined();
   });
 
   it('give exactly the rows after the checkpoint of any disjoint messages, in any order', () => {

@@ -35,12 +35,15 @@ export interface JoinedRows {
    * saving its checkpoints once per message.
    */
   readonly gaps: SeriesSpan[];
+  /** The series' revision the rows were stored under: if it has changed since, re-sent values replaced some. */
+  readonly revision: number;
 }
 
 /**
  * Joins one series' carried messages after `afterMs` (its earliest checkpoint). Undefined, so that the series
  * is read from the database, when two messages overlap in time after the checkpoint (two batches interleaved,
- * or one re-sent with other values: the database knows which value won and in what order the rows go), and
+ * or one re-sent with other values: the database knows which value won and in what order the rows go), when
+ * the messages were stored under different revisions of the series (a re-sent batch came between), and
  * when the checkpoint has passed every carried row: a worker behind the stream gets to such a message late, and
  * reading (as for a bare hint) brings the series up to what is stored now.
  */
@@ -49,6 +52,8 @@ export function joinCarried(
   afterMs: number,
   messages: readonly CarriedRows[],
 ): JoinedRows | undefined {
+  const revision = messages[0]?.revision ?? 0;
+  if (messages.some((m) => m.revision !== revision)) return undefined;
   const ordered = [...messages].sort((a, b) => a.timeMs[0]! - b.timeMs[0]!);
   const points: SeriesPoints = { timeMs: [], value: [] };
   const gaps: SeriesSpan[] = [];
@@ -68,5 +73,5 @@ export function joinCarried(
   }
   if (points.timeMs.length === 0) return undefined;
   gaps.push({ seriesId, afterMs: last, beforeMs: Number.POSITIVE_INFINITY });
-  return { points, gaps };
+  return { points, gaps, revision };
 }

@@ -15,7 +15,7 @@ import {
   seriesBehindCheckpoints,
   seriesCodes,
   seriesContexts,
-  seriesWithRowsWithin,
+  seriesToRead,
 } from '../store/detection.repository.ts';
 import { enabledRules } from '../store/rule-run.repository.ts';
 import type { Schema } from '../store/schema.ts';
@@ -355,14 +355,16 @@ export class DetectionService {
   ): Promise<Map<number, SeriesPoints>> {
     const joined = new Map<number, SeriesPoints>();
     const gaps: SeriesSpan[] = [];
+    const revisions: { seriesId: number; revision: number }[] = [];
     for (const { seriesId, afterMs } of from) {
       const messages = carried.get(seriesId);
       const join = messages === undefined ? undefined : joinCarried(seriesId, afterMs, messages);
       if (join === undefined) continue;
       joined.set(seriesId, join.points);
       gaps.push(...join.gaps);
+      revisions.push({ seriesId, revision: join.revision });
     }
-    for (const id of await seriesWithRowsWithin(this.db, gaps)) joined.delete(id);
+    for (const id of await seriesToRead(this.db, gaps, revisions)) joined.delete(id);
     const points = await observationsAfterEach(
       this.db,
       from.filter((f) => !joined.has(f.seriesId)),

@@ -180,6 +180,9 @@ export class ObservationIngest {
       return { accepted: 0, series: 0, flagged: { suspect: 0, rejected: 0 }, from: null, to: null };
     }
     await this.observations.ensurePartitions(minTime, maxTime);
+    // Read before the batch is stored: a re-send committed after this read raises it, and makes the rows the
+    // hints carry stale for the detect worker (store/observation.repository.ts).
+    const revisions = await this.observations.revisionsOf([...bySeries.keys()]);
     const history = new Map<number, QcPoint[]>();
     for (const p of await this.observations.recentPoints(firstTime, needed)) {
       let list = history.get(p.seriesId);
@@ -205,7 +208,10 @@ export class ObservationIngest {
         out.qcFlag.push(QC_FLAG_CODES[v.flag]);
         out.qcRule.push(v.rule === null ? 0 : QC_RULE_CODES[v.rule]);
       }
-      const rows = points.length <= MAX_CARRIED_ROWS ? detectableRows(points, verdicts) : undefined;
+      const rows =
+        points.length <= MAX_CARRIED_ROWS
+          ? detectableRows(points, verdicts, revisions.get(series.id) ?? 0)
+          : undefined;
       stored.push({
         seriesId: series.id,
         organisationId: series.organisationId,
@@ -213,13 +219,16 @@ export class ObservationIngest {
         ...(rows === undefined ? {} : { rows }),
       });
     }
+    let replaced = false;
     try {
       await this.observations.copy(out);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       await this.observations.upsert(out);
+      replaced = true;
     }
-    this.onStored(stored);
+    // Re-sent values replaced stored ones: bare hints, so that the worker reads which rows won.
+    this.onStored(replaced ? stored.map(({ rows: _replaced, ...bare }) => bare) : stored);
     return {
       accepted: out.seriesId.length,
       series: bySeries.size,
@@ -271,11 +280,12 @@ function groupBySeries(rows: readonly ReadyRow[]): Map<number, SeriesPoints> {
 function detectableRows(
   points: readonly ReadyRow[],
   verdicts: readonly QcVerdict[],
+  revision: number,
 ): CarriedRows | undefined {
   let count = 0;
   for (const v of verdicts) if (v.flag !== 'rejected') count++;
   if (count === 0) return undefined;
-  const rows = { timeMs: new Float64Array(count), value: new Float64Array(count) };
+  const rows = { timeMs: new Float64Array(count), value: new Float64Array(count), revision };
   let j = 0;
   for (let i = 0; i < points.length; i++) {
     if (verdicts[i]!.flag === 'rejected') continue;

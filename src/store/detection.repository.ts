@@ -225,23 +225,29 @@ export interface SeriesSpan {
 }
 
 /**
- * The series with a usable observation stored inside any of these spans: one index probe per span, which is
- * how a detect worker checks that the rows a message carried are all there is after its checkpoint.
+ * The series a detect worker must read rather than take the rows a message carried: those with a usable
+ * observation stored inside any of these spans (one index probe per span: the carried rows are not all there is
+ * after the checkpoint), and those whose revision is no longer the one the rows were stored under (a re-sent
+ * batch has replaced values since). One statement.
  */
-export async function seriesWithRowsWithin(
+export async function seriesToRead(
   db: Kysely<Schema>,
   spans: readonly SeriesSpan[],
+  revisions: readonly { readonly seriesId: number; readonly revision: number }[],
 ): Promise<Set<number>> {
-  if (spans.length === 0) return new Set();
+  if (spans.length === 0 && revisions.length === 0) return new Set();
   const result = await sql<{ series_id: number }>`
-    select distinct g.series_id
+    select g.series_id
     from unnest(${spans.map((g) => g.seriesId)}::int4[], ${spans.map((g) => timestampOf(g.afterMs))}::timestamptz[],
                 ${spans.map((g) => timestampOf(g.beforeMs))}::timestamptz[]) as g(series_id, after, before)
     where exists (
       select 1 from observation o
-      where o.series_id = g.series_id and o.time > g.after and o.time < g.before and o.qc_flag < 2)`.execute(
-    db,
-  );
+      where o.series_id = g.series_id and o.time > g.after and o.time < g.before and o.qc_flag < 2)
+    union
+    select s.id from unnest(${revisions.map((r) => r.seriesId)}::int4[], ${revisions.map((r) => r.revision)}::int4[])
+      as r(series_id, revision)
+    join series s on s.id = r.series_id
+    where s.revision <> r.revision`.execute(db);
   return new Set(result.rows.map((r) => r.series_id));
 }
 

@@ -13,6 +13,7 @@ import * as hardening from './migrations/0009-hardening.ts';
 import * as checkpointStorage from './migrations/0010-checkpoint-storage.ts';
 import * as dutyTurns from './migrations/0011-duty-turns.ts';
 import * as webhookTargetIndex from './migrations/0012-webhook-target-index.ts';
+import * as seriesRevision from './migrations/0013-series-revision.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-backbone': backbone,
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-checkpoint-storage': checkpointStorage,
   '0011-duty-turns': dutyTurns,
   '0012-webhook-target-index': webhookTargetIndex,
+  '0013-series-revision': seriesRevision,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -121,7 +121,9 @@ export class ObservationRepository {
   /**
    * Inserts the rows, replacing any stored value for the same series and time: the documented rule that the
    * latest delivery of a (series, time) wins, so re-sending a batch changes nothing. The rows travel as five
-   * arrays in one statement: one round trip and five parameters, fast on both backends.
+   * arrays in one statement: one round trip and five parameters, fast on both backends. The same statement
+   * raises the revision of every series of the batch, so that rows carried by the observation stream from
+   * before it are known to be stale (see revisionsOf).
    */
   async upsert(rows: ObservationColumns): Promise<void> {
     const seriesIds = rows.seriesId;
@@ -130,13 +132,27 @@ export class ObservationRepository {
     const flags = rows.qcFlag;
     const rules = rows.qcRule;
     await sql`
-      insert into observation (series_id, time, value, qc_flag, qc_rule)
-      select s, to_timestamp(t), v, f, r
-      from unnest(${seriesIds}::int4[], ${seconds}::float8[], ${values}::float8[], ${flags}::int2[], ${rules}::int2[]) as u(s, t, v, f, r)
-      on conflict (series_id, time) do update
-        set value = excluded.value, qc_flag = excluded.qc_flag, qc_rule = excluded.qc_rule`.execute(
+      with stored as (
+        insert into observation (series_id, time, value, qc_flag, qc_rule)
+        select s, to_timestamp(t), v, f, r
+        from unnest(${seriesIds}::int4[], ${seconds}::float8[], ${values}::float8[], ${flags}::int2[], ${rules}::int2[]) as u(s, t, v, f, r)
+        on conflict (series_id, time) do update
+          set value = excluded.value, qc_flag = excluded.qc_flag, qc_rule = excluded.qc_rule
+      )
+      update series set revision = revision + 1 where id = any(${[...new Set(seriesIds)]}::int4[])`.execute(
       this.database.db,
     );
+  }
+
+  /**
+   * Each series' revision: how many re-sent batches have replaced its values. Read before a batch is stored,
+   * it stamps the rows the batch's hints carry (a re-send that commits after the read makes them stale).
+   */
+  async revisionsOf(seriesIds: readonly number[]): Promise<Map<number, number>> {
+    if (seriesIds.length === 0) return new Map();
+    const result = await sql<{ id: number; revision: number }>`
+      select id, revision from series where id = any(${[...seriesIds]}::int4[])`.execute(this.database.db);
+    return new Map(result.rows.map((r) => [r.id, r.revision]));
   }
 }
 

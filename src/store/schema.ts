@@ -118,6 +118,8 @@ export interface SeriesTable {
   code: string;
   unit: string;
   qc_override: Json<Record<string, number>>;
+  /** Raised by every re-sent batch that replaced stored values (migration 0013): carried rows of an older one are stale. */
+  revision: ColumnType<number, never, number>;
   created_at: CreatedAt;
 }
 
