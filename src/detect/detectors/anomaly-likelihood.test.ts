@@ -69,6 +69,19 @@ describe('createAnomalyLikelihood', () => {
     expect(outputs.every((o) => Number.isFinite(o.score))).toBe(true);
   });
 
+  it('says nothing expected for a missing score, restored from a snapshot or not (a case the property found)', () => {
+    const config = { learningPeriod: 5, estimationSamples: 5, longMemory: 50 };
+    const inputs = regular([...Array.from({ length: 11 }, () => 0), Number.NaN]);
+    const whole = createAnomalyLikelihood(config);
+    const outputs = run(whole, inputs);
+    expect(outputs[10]?.expected).not.toBeNull();
+    const first = createAnomalyLikelihood(config);
+    run(first, inputs.slice(0, 11));
+    const resumed = createAnomalyLikelihood(config, JSON.parse(JSON.stringify(first.snapshot())));
+    expect(resumed.update(inputs[11]!)).toEqual(outputs[11]);
+    expect(outputs[11]).toMatchObject({ expected: null, spread: null });
+  });
+
   it('resumes exactly from a snapshot taken anywhere', () => {
     checkpointProperty(
       (snapshot?: AnomalyLikelihoodSnapshot) =>

@@ -117,6 +117,10 @@ export function createAnomalyLikelihood(
       out.reason = null;
       out.likelihood = 0.5;
       out.score = logLikelihoodScore(0.5);
+      // A missing score says nothing expected: carrying the last step's over would make the output depend on
+      // whether the detector was restored from a snapshot in between (found by the checkpoint property).
+      out.expected = null;
+      out.spread = null;
       const raw = input.value;
       if (!Number.isFinite(raw)) return out;
       // Short-window mean, over as many scores as seen while the window fills (nupic's MovingAverage).
