@@ -143,11 +143,8 @@ export async function createServices(
     federation: new FederationService(db.db),
     subscriptions: new Subscriptions(db.db),
     dispatcher,
-    webhookSecretFor: async (target) => {
-      const secret = (await storedWebhookSecret(db.db, target)) ?? generateWebhookSecret();
-      webhookSecrets.set(target, secret);
-      return secret;
-    },
+    // One secret per endpoint: a new subscription to a known receiver URL gets the secret it already has.
+    webhookSecretFor: async (target) => (await storedWebhookSecret(db.db, target)) ?? generateWebhookSecret(),
     sendConfirmation: (channel, target, token) =>
       sendConfirmation(config.delivery, config.publicUrl, channel, target, token).catch((error: unknown) =>
         log.error({ err: error }, 'confirmation could not be sent'),

@@ -46,7 +46,10 @@ export interface DispatcherOptions {
   readonly maxAttempts?: number;
   readonly onError?: (error: unknown) => void;
   readonly clock?: () => number;
-  /** Where the webhook channel finds each endpoint's secret: filled from the subscriptions of each round. */
+  /**
+   * Where the webhook channel finds each endpoint's secret: filled from the subscriptions of a round for its
+   * sends, and emptied after them (kept, it would grow with every endpoint ever served).
+   */
   readonly webhookSecrets?: Map<string, string>;
 }
 
@@ -142,9 +145,10 @@ export class Dispatcher {
     }
     const all = [...singles, ...[...digests.values()].flat()];
     const subscriptions = await subscriptionsOf(this.#db, all);
+    const secrets = this.#options.webhookSecrets;
     for (const d of all) {
       const secret = subscriptions.get(d.subscription_id)?.webhook_secret;
-      if (d.channel === 'webhook' && secret) this.#options.webhookSecrets?.set(d.target, secret);
+      if (d.channel === 'webhook' && secret) secrets?.set(d.target, secret);
     }
     const messages = new MessageBuilder(this.#db, this.#options.publicUrl, subscriptions);
     const outcomes = await Promise.all([
@@ -152,7 +156,9 @@ export class Dispatcher {
       ...[...digests.values()].map((group) =>
         this.#limiter.run(group[0]?.target ?? '', () => this.#deliver(group, messages)),
       ),
-    ]);
+    ]).finally(() => {
+      for (const d of all) secrets?.delete(d.target);
+    });
     // One transaction for the round's attempts: per delivery it cost four round trips. A crash before it
     // commits sends the round again once the lease runs out: at least once, under the same ids.
     await recordAttempts(this.#db, outcomes.flat(), this.#now());
