@@ -335,6 +335,14 @@ describe.each(BACKENDS)('warnings on %s', (backend) => {
     ]);
     const [silenced] = (await t.request('GET', '/v1/warnings', { key: f.key })).json().items;
     expect(silenced.pending).toMatchObject({ status: 'silenced' });
+    // The thread's page can say which silence holds it; another organisation's thread is not found.
+    const holding = async (threadId: number, key = f.key) =>
+      t.request('GET', `/v1/silences?active=true&thread_id=${threadId}`, { key });
+    expect((await holding(silenced.id)).json().items).toEqual([
+      expect.objectContaining({ id: silence.json().id, reason: 'sensor maintenance at Agargaon' }),
+    ]);
+    const stranger = await registerFixture(t, 'sx', 'NP');
+    expect((await holding(silenced.id, stranger.key)).statusCode).toBe(404);
 
     const lifted = await t.request('DELETE', `/v1/silences/${silence.json().id}`, { key: approver });
     expect(lifted.statusCode).toBe(200);

@@ -77,6 +77,17 @@ export const JOIN_OVERLAP = 0.25;
 export const INHIBIT_COVER = 0.9;
 /** A silence mutes a thread when it covers this share of the thread's area. */
 export const SILENCE_COVER = 0.5;
+
+/** Whether a silence holds a thread's versions: its hazard (or every hazard) over SILENCE_COVER of the area. */
+export function silenceCovers(
+  silence: { readonly hazard: string | null; readonly geometry: AreaGeometry },
+  thread: { readonly hazard: string; readonly geometry: AreaGeometry },
+): boolean {
+  return (
+    (silence.hazard === null || silence.hazard === thread.hazard) &&
+    coveredShare(silence.geometry, thread.geometry) >= SILENCE_COVER
+  );
+}
 /** How far back a restart looks for signals no thread has taken in. */
 const CATCH_UP_MS = 3 * 86_400_000;
 
@@ -809,11 +820,7 @@ export class WarningService {
 
   async #silenceOver(tx: Tx, thread: ThreadRow, nowMs: number) {
     const silences = await activeSilences(tx, thread.organisation_id, new Date(nowMs));
-    return silences.find(
-      (s) =>
-        (s.hazard === null || s.hazard === thread.hazard) &&
-        coveredShare(s.geometry, thread.geometry) >= SILENCE_COVER,
-    );
+    return silences.find((s) => silenceCovers(s, thread));
   }
 
   /** The published, still standing version of another thread of the same hazard that outranks this one over its area. */

@@ -287,6 +287,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in Chromium', () => {
     const endsMs = Date.parse(made!.ends_at);
     expect(endsMs).toBeGreaterThanOrEqual(asked + 12 * 3_600_000 - 1000);
     expect(endsMs).toBeLessThan(Date.now() + 12 * 3_600_000 + 1000);
+    // The page says which silence holds the warning, after the notice is gone too, and lifts it.
+    await page.reload();
+    const holding = page.getByTestId('silence-holding');
+    await expect
+      .poll(() => holding.textContent())
+      .toContain('Kiln owners told; the noise is known and handled');
+    await holding.getByRole('button', { name: 'Lift the silence' }).click();
+    await expect.poll(() => holding.count()).toBe(0);
+    const active = (await api('/v1/silences?active=true')).items as { reason: string }[];
+    expect(active.some((x) => x.reason === 'Kiln owners told; the noise is known and handled')).toBe(false);
   }, 60_000);
 
   it('cancels the warning through the dialog, which shows a refusal and lets the officer try again', async () => {

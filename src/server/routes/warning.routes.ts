@@ -16,7 +16,7 @@ import { HAZARD_CODES } from '../../warn/hazards.ts';
 import { summariseVerification } from '../../warn/verification.ts';
 import type { WarningText } from '../../warn/warning-cap.ts';
 import type { WarningLevels } from '../../warn/warning-policy.ts';
-import type { WarningEdits } from '../../warn/warning-service.ts';
+import { silenceCovers, type WarningEdits } from '../../warn/warning-service.ts';
 import { callerOf, type HttpServer } from '../http-server.ts';
 import { BigRowId, IdParam, queryError, RowId } from './route-schemas.ts';
 
@@ -531,6 +531,11 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
         summary: 'Silences, newest first',
         querystring: Type.Object({
           active: Type.Optional(Type.Boolean({ description: 'only those in force now' })),
+          thread_id: Type.Optional(
+            BigRowId({
+              description: "only those that hold this warning thread's versions (its hazard over its area)",
+            }),
+          ),
         }),
       },
     },
@@ -544,7 +549,12 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
         const now = new Date();
         query = query.where('starts_at', '<=', now).where('ends_at', '>', now);
       }
-      const rows = await query.orderBy('id', 'desc').limit(500).execute();
+      let rows = await query.orderBy('id', 'desc').limit(500).execute();
+      if (request.query.thread_id !== undefined) {
+        const thread = await threadById(db, request.query.thread_id);
+        if (thread === undefined || !readable.includes(thread.organisation_id)) throw notFound('warning');
+        rows = rows.filter((s) => silenceCovers(s, thread));
+      }
       return {
         items: rows.map((s) => ({
           id: s.id,

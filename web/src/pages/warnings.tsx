@@ -1,7 +1,7 @@
 /** Warnings: the filtered list (virtualised) and one warning in full — CAP in each language, area, exposure, versions, deliveries, review. */
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
-import { ApiError, get, post } from '../api.ts';
+import { ApiError, get, post, remove } from '../api.ts';
 import {
   type ActionAnswer,
   ActionDialog,
@@ -167,6 +167,13 @@ interface WarningDetail {
   }[];
 }
 
+interface Silence {
+  id: number;
+  ends_at: string;
+  author: string;
+  reason: string;
+}
+
 interface DeliveryLog {
   summary: Record<string, Record<string, number>>;
   items: {
@@ -182,6 +189,8 @@ interface DeliveryLog {
 export function WarningPage(props: { id: number }) {
   const detail = useResource<WarningDetail>(`/v1/warnings/${props.id}`);
   const deliveries = useResource<DeliveryLog>(`/v1/warnings/${props.id}/deliveries`);
+  // The silences in force that hold this thread's versions (its hazard over its area).
+  const silences = useResource<{ items: Silence[] }>(`/v1/silences?active=true&thread_id=${props.id}`);
   const [, navigate] = useLocation();
   const [actionError, setActionError] = useState<Error | undefined>(undefined);
   const [language, setLanguage] = useState<string | null>(null);
@@ -203,6 +212,7 @@ export function WarningPage(props: { id: number }) {
   const reloadAll = () => {
     detail.reload();
     deliveries.reload();
+    silences.reload();
   };
   const act = async (run: () => Promise<unknown>) => {
     setActionError(undefined);
@@ -348,6 +358,19 @@ export function WarningPage(props: { id: number }) {
             </button>
             {!can('approver') && <p class="hint">{t('readOnly')}</p>}
           </div>
+          {(silences.data?.items ?? []).map((s) => (
+            <p key={s.id} class="hint" data-testid="silence-holding">
+              {t('silencedUntil')} {formatTime(s.ends_at)} · {s.author} — {s.reason}{' '}
+              <button
+                type="button"
+                class="secondary"
+                disabled={!can('approver')}
+                onClick={() => void act(() => remove(`/v1/silences/${s.id}`))}
+              >
+                {t('liftSilence')}
+              </button>
+            </p>
+          ))}
           <ErrorLine error={actionError} />
           {notice !== null && (
             <p role="status" data-testid="action-notice">
