@@ -74,6 +74,46 @@ class ObservationReads implements KyselyPlugin {
   }
 }
 
+/** The series' checkpoints as [detector, last time, state], by detector: equal means detection saw the same. */
+async function detectorStates(t: TestPlatform, f: Fixture): Promise<[string, number, unknown][]> {
+  const rows = await t.platform.services.database.db
+    .selectFrom('detector_state')
+    .select(['detector', 'last_time', 'state'])
+    .where('series_id', '=', f.seriesId)
+    .orderBy('detector')
+    .execute();
+  return rows.map((s) => [s.detector, s.last_time.getTime(), s.state]);
+}
+
+/**
+ * An ingesting process as a detect worker sees it: `streamed` stores rows `from` ≤ i < `to` through the ingest
+ * service (with `shift` added to each value, and a value beyond the hard QC limit at `rejectedAt`), and
+ * `published` collects the hints it hands to the observation stream.
+ */
+function streamingIngest(t: TestPlatform) {
+  const published: ObservationHint[] = [];
+  const ingest = new ObservationIngest(
+    t.platform.services.observations,
+    new SeriesDirectory(t.platform.services.database.db),
+    { maxBatchRows: 100_000, maxFutureMs: 3_600_000 },
+    (stored) => published.push(...stored),
+  );
+  const streamed = async (
+    f: Fixture,
+    from: number,
+    to: number,
+    { shift = 0, rejectedAt }: { shift?: number; rejectedAt?: number } = {},
+  ) => {
+    let body = csv(f.seriesId, from, to, shift);
+    if (rejectedAt !== undefined)
+      body += `\n${f.seriesId},${new Date(T0 + rejectedAt * MINUTE).toISOString()},5000`;
+    const caller = await t.platform.services.access.callerOfKey(f.key);
+    if (caller === undefined) throw new Error('the fixture key is known');
+    await ingest.ingest(caller, parseObservations(body, 'csv'));
+  };
+  return { published, streamed };
+}
+
 describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
   const opened: TestPlatform[] = [];
   afterAll(async () => {
@@ -214,22 +254,7 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
     const behind = await registerFixture(t, 'cb', 'PK');
     const post = (f: Fixture, from: number, to: number) => postCsv(t, f, from, to);
     // What an ingesting process hands to the observation stream after each batch.
-    const published: ObservationHint[] = [];
-    const ingest = new ObservationIngest(
-      t.platform.services.observations,
-      new SeriesDirectory(db),
-      { maxBatchRows: 100_000, maxFutureMs: 3_600_000 },
-      (stored) => published.push(...stored),
-    );
-    const streamed = async (f: Fixture, from: number, to: number, rejectedAt?: number) => {
-      let body = csv(f.seriesId, from, to);
-      // a value beyond the hard QC limit: stored as rejected, so neither read nor carried for detection
-      if (rejectedAt !== undefined)
-        body += `\n${f.seriesId},${new Date(T0 + rejectedAt * MINUTE).toISOString()},5000`;
-      const caller = await t.platform.services.access.callerOfKey(f.key);
-      if (caller === undefined) throw new Error('the fixture key is known');
-      await ingest.ingest(caller, parseObservations(body, 'csv'));
-    };
+    const { published, streamed } = streamingIngest(t);
     const reads = new ObservationReads();
     const service = new DetectionService(db.withPlugin(reads), DETECTORS);
     const END = 2 * 1440 + 600;
@@ -242,7 +267,8 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
     // whose message is still on its way) and the rest streamed; or streamed, then more stored before the
     // worker gets to the message (a worker behind the stream).
     await post(read, 2 * 1440, END);
-    await streamed(carried, 2 * 1440, END - 1, END - 1);
+    // a value beyond the hard QC limit: stored as rejected, so neither read nor carried for detection
+    await streamed(carried, 2 * 1440, END - 1, { rejectedAt: END - 1 });
     await post(gapped, 2 * 1440, END - 120);
     await streamed(gapped, END - 120, END);
     await streamed(behind, 2 * 1440, END - 120);
@@ -272,17 +298,9 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
     await post(carried, END - 1, END);
     await service.catchUp([carried.seriesId]);
 
-    const states = await db
-      .selectFrom('detector_state')
-      .select(['series_id', 'detector', 'last_time', 'state'])
-      .orderBy('detector')
-      .execute();
-    const of = (f: Fixture) =>
-      states
-        .filter((s) => s.series_id === f.seriesId)
-        .map((s) => [s.detector, s.last_time.getTime(), s.state]);
-    expect(of(read).map(([, lastMs]) => lastMs)).toEqual([T0 + (END - 1) * MINUTE, T0 + (END - 1) * MINUTE]);
-    for (const f of [carried, gapped, behind]) expect(of(f)).toEqual(of(read));
+    const reference = await detectorStates(t, read);
+    expect(reference.map(([, lastMs]) => lastMs)).toEqual([T0 + (END - 1) * MINUTE, T0 + (END - 1) * MINUTE]);
+    for (const f of [carried, gapped, behind]) expect(await detectorStates(t, f)).toEqual(reference);
     const signals = async (f: Fixture) =>
       (
         await db
@@ -302,18 +320,7 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
     const db = t.platform.services.database.db;
     const reference = await registerFixture(t, 'rr', 'BD');
     const corrected = await registerFixture(t, 'rc', 'NP');
-    const published: ObservationHint[] = [];
-    const ingest = new ObservationIngest(
-      t.platform.services.observations,
-      new SeriesDirectory(db),
-      { maxBatchRows: 100_000, maxFutureMs: 3_600_000 },
-      (stored) => published.push(...stored),
-    );
-    const streamed = async (f: Fixture, from: number, to: number, shift = 0) => {
-      const caller = await t.platform.services.access.callerOfKey(f.key);
-      if (caller === undefined) throw new Error('the fixture key is known');
-      await ingest.ingest(caller, parseObservations(csv(f.seriesId, from, to, shift), 'csv'));
-    };
+    const { published, streamed } = streamingIngest(t);
     const reads = new ObservationReads();
     const service = new DetectionService(db.withPlugin(reads), DETECTORS);
     const END = 2 * 1440 + 600;
@@ -325,7 +332,7 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
     await streamed(corrected, 2 * 1440, END);
     const original = published.splice(0);
     expect(original[0]?.rows?.revision).toBe(0);
-    await streamed(corrected, 2 * 1440, END, 40);
+    await streamed(corrected, 2 * 1440, END, { shift: 40 });
     expect(published, 'the re-send replaced stored values: its hint is bare').toEqual([
       expect.not.objectContaining({ rows: expect.anything() }),
     ]);
@@ -342,15 +349,6 @@ describe.each(BACKENDS)('catching up series in groups on %s', (backend) => {
     await service.catchUp([corrected.seriesId], carriedBySeries(original));
     expect(reads.count).toBe(1);
     await service.catchUp([reference.seriesId]);
-    const states = async (f: Fixture) =>
-      (
-        await db
-          .selectFrom('detector_state')
-          .select(['detector', 'last_time', 'state'])
-          .where('series_id', '=', f.seriesId)
-          .orderBy('detector')
-          .execute()
-      ).map((s) => [s.detector, s.last_time.getTime(), s.state]);
-    expect(await states(corrected)).toEqual(await states(reference));
+    expect(await detectorStates(t, corrected)).toEqual(await detectorStates(t, reference));
   });
 });
