@@ -4,9 +4,7 @@
  * live evidence, a version awaiting review, an edit that changes nothing and a closed thread are refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCapRules } from '../src/warn/cap/cap-validation.ts';
-import { parseCapXml } from '../src/warn/cap/cap-xml.ts';
-import { xmllintValidate } from './support/cap-tools.ts';
+import { publishedCap } from './support/published-cap.ts';
 import { BACKENDS } from './support/test-database.ts';
 import {
   type Fixture,
@@ -39,16 +37,7 @@ describe.each(BACKENDS)('amending a published warning on %s', (backend) => {
   const amend = (body: Record<string, unknown>, key = approver) =>
     t.request('POST', `/v1/warnings/${threadId}/amend`, { key, body });
   const thread = async () => (await t.request('GET', `/v1/warnings/${threadId}`, { key: f.key })).json();
-  async function capOf(identifier: string) {
-    const r = await t.request('GET', `/cap/${identifier}.xml`);
-    expect(r.statusCode).toBe(200);
-    const lint = await xmllintValidate(r.body);
-    expect(lint.ok, lint.output).toBe(true);
-    const parsed = parseCapXml(r.body);
-    if (!('alert' in parsed)) throw new Error(JSON.stringify(parsed.problems));
-    expect(checkCapRules(parsed.alert)).toEqual([]);
-    return parsed.alert;
-  }
+  const capOf = async (identifier: string) => (await publishedCap(t, identifier)).alert;
 
   it('publishes a correction and an extension as a CAP Update referencing the standing version', async () => {
     const before = await thread();

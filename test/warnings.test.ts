@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalDraft } from '../src/detect/signal.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
 import { verifyCapSignature } from '../src/warn/cap/cap-signature.ts';
-import { checkCapRules } from '../src/warn/cap/cap-validation.ts';
-import { parseCapXml } from '../src/warn/cap/cap-xml.ts';
-import { makeTestSigningKey, xmllintValidate, xmlsecVerify } from './support/cap-tools.ts';
+import { makeTestSigningKey, xmlsecVerify } from './support/cap-tools.ts';
+import { publishedCap } from './support/published-cap.ts';
 import { BACKENDS } from './support/test-database.ts';
 import {
   ADMIN_KEY,
@@ -67,17 +66,7 @@ describe.each(BACKENDS)('warnings on %s', (backend) => {
     return r.json();
   }
 
-  async function capOf(identifier: string) {
-    const r = await t.request('GET', `/cap/${identifier}.xml`);
-    expect(r.statusCode).toBe(200);
-    expect(String(r.headers['content-type'])).toContain('application/cap+xml');
-    const lint = await xmllintValidate(r.body);
-    expect(lint.ok, lint.output).toBe(true);
-    const parsed = parseCapXml(r.body);
-    if (!('alert' in parsed)) throw new Error(JSON.stringify(parsed.problems));
-    expect(checkCapRules(parsed.alert)).toEqual([]);
-    return { xml: r.body, alert: parsed.alert, etag: String(r.headers.etag) };
-  }
+  const capOf = (identifier: string) => publishedCap(t, identifier);
 
   it('lives a whole episode: signal → draft → approve with edits → Alert → escalation (Update) → all clear (Cancel), audited and verified', async () => {
     const f = await registerFixture(t, 'bd', 'BD');

@@ -541,20 +541,28 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
     },
     async (request) => {
       const readable = callerOf(request).readableOrganisationIds;
+      const threadId = request.query.thread_id;
+      const thread = threadId === undefined ? undefined : await threadById(db, threadId);
+      if (threadId !== undefined && (thread === undefined || !readable.includes(thread.organisation_id)))
+        throw notFound('warning');
+      // For a thread, as the warning stage's gate sees it: its organisation's silences of its hazard or of all.
       let query = db
         .selectFrom('silence')
         .selectAll()
-        .where('organisation_id', 'in', readable.length > 0 ? [...readable] : [-1]);
+        .where(
+          'organisation_id',
+          'in',
+          thread !== undefined ? [thread.organisation_id] : readable.length > 0 ? [...readable] : [-1],
+        );
+      if (thread !== undefined)
+        query = query.where((eb) => eb.or([eb('hazard', 'is', null), eb('hazard', '=', thread.hazard)]));
       if (request.query.active) {
         const now = new Date();
         query = query.where('starts_at', '<=', now).where('ends_at', '>', now);
       }
-      let rows = await query.orderBy('id', 'desc').limit(500).execute();
-      if (request.query.thread_id !== undefined) {
-        const thread = await threadById(db, request.query.thread_id);
-        if (thread === undefined || !readable.includes(thread.organisation_id)) throw notFound('warning');
-        rows = rows.filter((s) => silenceCovers(s, thread));
-      }
+      const rows = (await query.orderBy('id', 'desc').limit(500).execute()).filter(
+        (s) => thread === undefined || silenceCovers(s, thread),
+      );
       return {
         items: rows.map((s) => ({
           id: s.id,
