@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalDraft } from '../src/detect/signal.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
+import { silencesOverOrganisation } from '../src/store/warning.repository.ts';
 import { verifyCapSignature } from '../src/warn/cap/cap-signature.ts';
 import { makeTestSigningKey, xmlsecVerify } from './support/cap-tools.ts';
 import { publishedCap } from './support/published-cap.ts';
@@ -259,6 +260,48 @@ describe.each(BACKENDS)('warnings on %s', (backend) => {
     expect(w.versions.length).toBeLessThanOrEqual(3);
     expect(w.versions[0]).toMatchObject({ status: 'draft', certainty: 'Likely' });
   }, 120_000);
+
+  it('lets a silence hold the warnings of its organisation and of those below it, not of those above or beside', async () => {
+    const country = await registerFixture(t, 'sl', 'BD');
+    const sibling = await registerFixture(t, 'sm', 'NP');
+    const city = await t.request('POST', '/v1/organisations', {
+      body: { parent_id: country.orgId, kind: 'city', code: 'sl-city', name: 'A city' },
+    });
+    expect(city.statusCode, city.body).toBe(201);
+    const cityApprover = await approverKey(city.json().id);
+    const silenceBy = async (key: string, reason: string) => {
+      const r = await t.request('POST', '/v1/silences', {
+        key,
+        body: {
+          hazard: 'air_pollution',
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [90, 23],
+                [91, 23],
+                [91, 24],
+                [90, 24],
+                [90, 23],
+              ],
+            ],
+          },
+          ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+          reason,
+        },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+    };
+    await silenceBy(await approverKey(country.orgId), 'country');
+    await silenceBy(cityApprover, 'city');
+    await silenceBy(await approverKey(sibling.orgId), 'sibling');
+    const over = async (orgId: number) =>
+      (await silencesOverOrganisation(t.platform.services.database.db, orgId, new Date())).map(
+        (s) => s.reason,
+      );
+    expect(await over(city.json().id)).toEqual(['city', 'country']);
+    expect(await over(country.orgId)).toEqual(['country']);
+  });
 
   it('holds drafts under a silence and under a higher warning over the same area, and audits both', async () => {
     const f = await registerFixture(t, 'si', 'BD');

@@ -186,14 +186,29 @@ export function auditOf(
   return query.orderBy('id').execute();
 }
 
-export function activeSilences(db: Db, organisationId: number, at: Date) {
-  return db
+/**
+ * The silences that may hold an organisation's warnings, newest first: its own and those of the organisations
+ * above it (a country's duty officer silences a hazard over a city's warnings too); in force at `at` if given.
+ */
+export function silencesOverOrganisation(db: Db, organisationId: number, at?: Date) {
+  let query = db
+    .withRecursive('lineage(id, parent_id)', (qb) =>
+      qb
+        .selectFrom('organisation')
+        .select(['id', 'parent_id'])
+        .where('id', '=', organisationId)
+        .unionAll((u) =>
+          u
+            .selectFrom('organisation as o')
+            .innerJoin('lineage', 'lineage.parent_id', 'o.id')
+            .select(['o.id', 'o.parent_id']),
+        ),
+    )
     .selectFrom('silence')
-    .selectAll()
-    .where('organisation_id', '=', organisationId)
-    .where('starts_at', '<=', at)
-    .where('ends_at', '>', at)
-    .execute();
+    .selectAll('silence')
+    .where('organisation_id', 'in', (qb) => qb.selectFrom('lineage').select('lineage.id'));
+  if (at !== undefined) query = query.where('starts_at', '<=', at).where('ends_at', '>', at);
+  return query.orderBy('silence.id', 'desc').execute();
 }
 
 export function organisationOf(db: Db, id: number) {

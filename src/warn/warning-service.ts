@@ -10,7 +10,6 @@ import { Ew4eError, notFound } from '../errors.ts';
 import { bboxOf } from '../geo/geojson-validation.ts';
 import type { Schema } from '../store/schema.ts';
 import {
-  activeSilences,
   appendAudit,
   areaById,
   areasInBox,
@@ -23,6 +22,7 @@ import {
   type SignalWithContext,
   signalsWithContext,
   signingKeyOf,
+  silencesOverOrganisation,
   standingWarnings,
   type ThreadRow,
   threadById,
@@ -819,7 +819,7 @@ export class WarningService {
   }
 
   async #silenceOver(tx: Tx, thread: ThreadRow, nowMs: number) {
-    const silences = await activeSilences(tx, thread.organisation_id, new Date(nowMs));
+    const silences = await silencesOverOrganisation(tx, thread.organisation_id, new Date(nowMs));
     return silences.find((s) => silenceCovers(s, thread));
   }
 

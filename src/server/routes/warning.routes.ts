@@ -7,7 +7,13 @@ import { validateGeometry } from '../../geo/geojson-validation.ts';
 import { problemDetail } from '../../ingest/observation-ingest.ts';
 import { actorOf } from '../../registry/access.ts';
 import { appendSecurityEvent } from '../../store/audit.repository.ts';
-import { areaById, auditOf, threadById, versionsOf } from '../../store/warning.repository.ts';
+import {
+  areaById,
+  auditOf,
+  silencesOverOrganisation,
+  threadById,
+  versionsOf,
+} from '../../store/warning.repository.ts';
 import { listThreads, listVerifiedEpisodes } from '../../store/warning-read.repository.ts';
 import { CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from '../../warn/cap/cap-alert.ts';
 import { signCapXml } from '../../warn/cap/cap-signature.ts';
@@ -545,24 +551,21 @@ export async function warningRoutes(app: HttpServer, { services }: { services: S
       const thread = threadId === undefined ? undefined : await threadById(db, threadId);
       if (threadId !== undefined && (thread === undefined || !readable.includes(thread.organisation_id)))
         throw notFound('warning');
-      // For a thread, as the warning stage's gate sees it: its organisation's silences of its hazard or of all.
-      let query = db
-        .selectFrom('silence')
-        .selectAll()
-        .where(
-          'organisation_id',
-          'in',
-          thread !== undefined ? [thread.organisation_id] : readable.length > 0 ? [...readable] : [-1],
+      const now = request.query.active ? new Date() : undefined;
+      let rows: Awaited<ReturnType<typeof silencesOverOrganisation>>;
+      if (thread !== undefined) {
+        // As the warning stage's gate sees it: those of the thread's organisation and the ones above it.
+        rows = (await silencesOverOrganisation(db, thread.organisation_id, now)).filter((s) =>
+          silenceCovers(s, thread),
         );
-      if (thread !== undefined)
-        query = query.where((eb) => eb.or([eb('hazard', 'is', null), eb('hazard', '=', thread.hazard)]));
-      if (request.query.active) {
-        const now = new Date();
-        query = query.where('starts_at', '<=', now).where('ends_at', '>', now);
+      } else {
+        let query = db
+          .selectFrom('silence')
+          .selectAll()
+          .where('organisation_id', 'in', readable.length > 0 ? [...readable] : [-1]);
+        if (now !== undefined) query = query.where('starts_at', '<=', now).where('ends_at', '>', now);
+        rows = await query.orderBy('id', 'desc').limit(500).execute();
       }
-      const rows = (await query.orderBy('id', 'desc').limit(500).execute()).filter(
-        (s) => thread === undefined || silenceCovers(s, thread),
-      );
       return {
         items: rows.map((s) => ({
           id: s.id,
