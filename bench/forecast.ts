@@ -5,11 +5,11 @@
  * Koehler 2006). Per file the mean absolute errors; overall the geometric mean of the MAE ratios. The same model
  * without the trend's damping is reported beside it.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHoltWinters, type HoltWintersConfig } from '../src/detect/detectors/holt-winters.ts';
 import { FORECAST_HORIZON_S, forecastModelConfig } from '../src/detect/forecast-detector.ts';
+import { readNabCorpus } from '../src/detect/nab/nab-corpus.ts';
 import { type Bench, benchResult } from './bench.ts';
 
 const DAY_MS = 86_400_000;
@@ -21,12 +21,12 @@ export const forecastBench: Bench = {
   run: async (context) => {
     const { values: options } = parseArgs({
       args: [...context.args],
-      options: { data: { type: 'string', default: path.resolve('..', 'shared', 'nab', 'data') } },
+      options: { nab: { type: 'string', default: path.resolve('..', 'shared', 'nab') } },
       strict: true,
     });
     const logRatios = { damped: [] as number[], undamped: [] as number[] };
-    for (const file of await csvFiles(options.data)) {
-      const rows = parseNabCsv(await readFile(path.join(options.data, file), 'utf8'));
+    for (const { path: file, timestamps, values } of (await readNabCorpus(options.nab)).files) {
+      const rows = timestamps.map((timeMs, i) => ({ timeMs, value: values[i]! }));
       const cadenceMs = (rows[1]?.timeMs ?? 0) - (rows[0]?.timeMs ?? 0);
       if (cadenceMs <= 0) continue;
       const damped = forecastErrors(rows, forecastModelConfig(cadenceMs / 1000), cadenceMs);
@@ -64,26 +64,6 @@ export const forecastBench: Bench = {
     }
   },
 };
-
-async function csvFiles(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.csv'))
-      files.push(path.relative(dir, path.join(entry.parentPath, entry.name)));
-  }
-  return files.sort();
-}
-
-function parseNabCsv(text: string): { timeMs: number; value: number }[] {
-  return text
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [time = '', value = ''] = line.split(',');
-      return { timeMs: Date.parse(`${time.replace(' ', 'T')}Z`), value: Number(value) };
-    });
-}
 
 /** Mean absolute errors of the model and of the seasonal-naive forecast over the same forecast times. */
 function forecastErrors(

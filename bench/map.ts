@@ -16,6 +16,7 @@ import { chromium, type Page } from 'playwright-core';
 import { createPlatform } from '../src/app.ts';
 import { configFromEnv } from '../src/config.ts';
 import { insertSignals } from '../src/store/signal.repository.ts';
+import { fixtureSignal } from '../test/support/test-platform.ts';
 import { ensureWebBuild, WEB_DIST } from '../web/build.ts';
 import { type Bench, benchResult } from './bench.ts';
 
@@ -314,26 +315,15 @@ export async function loadData(
   const db = platform.services.database.db;
   const now = Date.now();
   const ids = await insertSignals(db, [
-    {
-      organisationId: org.id,
-      seriesId: series.id,
-      stationId,
-      areaId: null,
-      raisedBy: { origin: 'rule', ruleId: rule.id, ruleVersion: rule.version },
-      kind: 'threshold',
-      state: 'firing',
-      startMs: now,
-      endMs: null,
-      score: 1,
-      observed: 120,
-      expected: null,
-      spread: null,
-      unit: 'µg/m³',
-      leadTimeS: null,
-      sentence: 'map bench',
-      details: { threshold: 75 },
-      dedupeKey: `map-bench:${now}`,
-    },
+    fixtureSignal(
+      { orgId: org.id, seriesId: series.id, stationId },
+      {
+        raisedBy: { origin: 'rule', ruleId: rule.id, ruleVersion: rule.version },
+        startMs: now,
+        sentence: 'map bench',
+        dedupeKey: `map-bench:${now}`,
+      },
+    ),
   ]);
   await platform.services.warnings.process(ids, now);
   const thread = await db.selectFrom('warning_thread').selectAll().executeTakeFirstOrThrow();

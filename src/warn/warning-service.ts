@@ -996,14 +996,8 @@ export class WarningService {
     await this.#db.transaction().execute(async (tx) => {
       const { thread, row } = await this.#pending(tx, threadId, version, readable);
       const content = row.content;
-      const levels = { ...content.levels, ...edits.levels };
-      const edited: WarningContent = {
-        ...content,
-        levels,
-        texts: mergeTexts(content.texts, edits.texts ?? []),
-        areaDesc: edits.areaDesc ?? content.areaDesc,
-        expiresMs: edits.expiresMs ?? content.expiresMs,
-      };
+      const edited = withEdits(content, edits);
+      const levels = edited.levels;
       const changes = editDiff(content, edited);
       if (Object.keys(changes).length > 0) {
         await tx
@@ -1108,12 +1102,11 @@ export class WarningService {
             nowMs,
             corroborating,
           );
-      const edited: WarningContent = {
-        ...relevelled,
-        texts: mergeTexts(relevelled.texts, edits.texts ?? []),
-        areaDesc: edits.areaDesc ?? before.areaDesc,
-        expiresMs: edits.expiresMs ?? before.expiresMs,
-      };
+      // Re-written words keep the standing area name and expiry unless the approver changes them.
+      const edited = withEdits(
+        { ...relevelled, areaDesc: before.areaDesc, expiresMs: before.expiresMs },
+        edits,
+      );
       const changes = editDiff(before, edited);
       if (Object.keys(changes).length === 0)
         throw new Ew4eError('EW4E_BAD_REQUEST', 'the edits change nothing in the standing warning');
@@ -1432,6 +1425,17 @@ function levelsOf(v: VersionRow): WarningLevels {
 
 function lastPublished(versions: readonly VersionRow[]): VersionRow | undefined {
   return [...versions].reverse().find((v) => v.status === 'published');
+}
+
+/** A version's content with an approver's edits: levels and texts merged, area name and expiry replaced. */
+function withEdits(content: WarningContent, edits: WarningEdits): WarningContent {
+  return {
+    ...content,
+    levels: { ...content.levels, ...edits.levels },
+    texts: mergeTexts(content.texts, edits.texts ?? []),
+    areaDesc: edits.areaDesc ?? content.areaDesc,
+    expiresMs: edits.expiresMs ?? content.expiresMs,
+  };
 }
 
 function mergeTexts(texts: readonly WarningText[], edits: readonly WarningText[]): WarningText[] {
